@@ -1,1 +1,16 @@
-export const X = 'hello';
+export * from './config/env.dto';
+export * from './config/config.module';
+export * from './http/api-error';
+export * from './http/envelope';
+export * from './http/pagination.dto';
+export * from './http/request-context';
+export * from './http/validation';
+export * from './http/exception.filter';
+export * from './http/envelope.interceptor';
+export * from './logging/logger';
+export * from './crypto/secret-box';
+export * from './redis/redis.service';
+export * from './redis/redis.module';
+export * from './http/principal';
+export * from './http/rate-limiter';
+export * from './http/params';

@@ -1,0 +1,39 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { EnvDto, PinoNestLogger, loadEnv, rootLogger } from '@app/core';
+import { AppModule } from './app.module';
+import { requestLogging } from './http/request-logging.middleware';
+import { buildOpenApiDocument, mountSwagger } from './openapi';
+
+export const API_PREFIX = 'api/v1';
+
+/** Builds the HTTP + WebSocket application exactly as production runs it (tests use this too). */
+export async function createApiApp(opts: { logger?: boolean } = {}): Promise<NestExpressApplication> {
+  const env = loadEnv();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bodyParser: false,
+    logger: opts.logger === false ? false : new PinoNestLogger(rootLogger()),
+    abortOnError: false,
+  });
+  configureApiApp(app, env);
+  return app;
+}
+
+export function configureApiApp(app: NestExpressApplication, env: EnvDto): void {
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.disable('x-powered-by');
+  app.use(requestLogging);
+  app.useBodyParser('json', { limit: env.BODY_LIMIT_BYTES, strict: true });
+  app.useBodyParser('urlencoded', { limit: env.BODY_LIMIT_BYTES, extended: false });
+  app.enableCors({
+    origin: env.CORS_ORIGINS.trim() === '*' ? true : env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    credentials: true,
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining'],
+  });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
+  app.useWebSocketAdapter(new WsAdapter(app));
+  app.enableShutdownHooks();
+  mountSwagger(app, buildOpenApiDocument(app as INestApplication));
+}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { AllExceptionsFilter, ConfigModule, EnvelopeInterceptor, RedisModule, createValidationPipe } from '@app/core';
+import { DatabaseModule } from '@app/database';
+import { StorageModule } from '@app/storage';
+import { AuditInterceptor, AuditModule } from '@app/audit';
+import { AuthModule } from '@app/auth';
+import { HealthService } from '@app/system/health/health.service';
+import { AuthController } from './controllers/auth.controller';
+import { RolesController, UsersController } from './controllers/users.controller';
+import { AuditController } from './controllers/audit.controller';
+import { HealthController } from './controllers/health.controller';
+
+@Module({
+  imports: [ConfigModule, RedisModule, DatabaseModule.forRoot(), StorageModule, AuditModule, AuthModule],
+  controllers: [AuthController, UsersController, RolesController, AuditController, HealthController],
+  providers: [
+    HealthService,
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    // Interceptors run outside-in: the envelope wraps what the audit interceptor passes through.
+    { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
+    { provide: APP_INTERCEPTOR, useExisting: AuditInterceptor },
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ConfigModule, RedisModule } from '@app/core';
+import { QueueModule } from '@app/queue';
+import { RealtimeModule } from '@app/realtime';
+import { StorageModule } from '@app/storage';
+import { ControlListenerService } from './control/control-listener.service';
+import { QueueWorkersService } from './control/queue-workers.service';
+import { HealthServerService } from './health/health-server.service';
+import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { MaintenanceProcessor } from './processors/maintenance.processor';
+import { WorkerIdentity } from './worker-identity';
+
+/** Platform modules of the worker. Add DatabaseModule and domain modules here. */
+export const WORKER_IMPORTS = [
+  ConfigModule,
+  RedisModule,
+  QueueModule.forRoot(),
+  ScheduleModule.forRoot(),
+  StorageModule,
+  RealtimeModule,
+  DiscoveryModule,
+];
+
+/** One @Processor class per queue; add the others here. */
+export const WORKER_PROCESSORS = [MaintenanceProcessor];
+
+/** Process plumbing: identity, heartbeat, control channel, health port. */
+export const WORKER_RUNTIME = [WorkerIdentity, QueueWorkersService, HeartbeatService, ControlListenerService, HealthServerService];
+
+@Module({
+  imports: [...WORKER_IMPORTS],
+  providers: [...WORKER_RUNTIME, ...WORKER_PROCESSORS],
+})
+export class WorkerModule {}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { AuthPrincipal, EnvDto, requestContext, unauthorized } from '@app/core';
+import { UsersRepository } from '@app/users';
+import type { AccessTokenClaims } from './token.service';
+import { ActivityTracker } from './activity.tracker';
+
+/**
+ * Verifies the bearer token, then re-reads the user: a deleted or suspended user, or one whose role
+ * changed, is judged on the current data, not on what the token claimed 15 minutes ago.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    env: EnvDto,
+    private readonly users: UsersRepository,
+    private readonly activity: ActivityTracker,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: env.JWT_SECRET,
+      algorithms: ['HS256'],
+      ignoreExpiration: false,
+    });
+  }
+
+  async validate(claims: AccessTokenClaims): Promise<AuthPrincipal> {
+    if (typeof claims.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(claims.sub)) throw unauthorized('Invalid access token');
+    const found = await this.users.findPrincipal(claims.sub);
+    if (!found) throw unauthorized('User no longer exists');
+    if (found.user.status !== 'active') throw unauthorized('User is suspended');
+    requestContext.setUser(found.user.id);
+    this.activity.touch(found.user.id);
+    return {
+      userId: found.user.id,
+      email: found.user.email,
+      name: found.user.name,
+      roleId: found.user.roleId,
+      permissions: found.permissions,
+      sessionFamilyId: claims.sid,
+    };
+  }
+}

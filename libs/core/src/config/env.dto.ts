@@ -1,0 +1,217 @@
+import { Transform, Type, plainToInstance } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+  return value;
+};
+
+/**
+ * Every variable the api, worker and cli read. One object, validated before Nest starts.
+ * Defaults give a working single-machine install (local PostgreSQL, Redis, local S3 server).
+ * `.env.example` mirrors this class: keep them in step.
+ */
+export class EnvDto {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @IsString()
+  APP_NAME = 'Face Attendance System';
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  API_PORT = 3000;
+
+  @IsString()
+  API_HOST = '0.0.0.0';
+
+  /** Public base URL of the API, printed by the run script and used in links. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  PUBLIC_URL = 'http://localhost:3000';
+
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cctv_attendance';
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  DATABASE_POOL_SIZE = 20;
+
+  @Transform(toBool) @IsBoolean()
+  DATABASE_LOG_QUERIES = false;
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379/0';
+
+  /** Prefix for every Redis key (cache, rate limits, BullMQ, pub/sub): lets installs share a Redis. */
+  @Matches(/^[a-zA-Z0-9:_-]{1,40}$/)
+  REDIS_PREFIX = 'cctv';
+
+  /** HMAC key for access tokens. Must be changed in production (min 32 chars). */
+  @IsString() @MinLength(32)
+  JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
+
+  @Type(() => Number) @IsInt() @Min(60) @Max(86400)
+  JWT_ACCESS_TTL_SECONDS = 900;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(365)
+  JWT_REFRESH_TTL_DAYS = 14;
+
+  @Type(() => Number) @IsInt() @Min(4) @Max(15)
+  BCRYPT_ROUNDS = 12;
+
+  /** Key for encrypting secrets at rest (camera passwords, API keys): 32 bytes as 64 hex chars or base64. */
+  @IsString() @MinLength(32)
+  ENCRYPTION_KEY = 'dev-only-encryption-key-change-me-0123456789';
+
+  @IsEmail()
+  ADMIN_EMAIL = 'admin@example.com';
+
+  @IsString() @MinLength(8)
+  ADMIN_PASSWORD = 'admin12345';
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(100000)
+  RATE_LIMIT_PER_MINUTE = 120;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(100000)
+  LOGIN_RATE_LIMIT_PER_MINUTE = 10;
+
+  /** Comma-separated CORS origins, or * */
+  @IsString()
+  CORS_ORIGINS = 'http://localhost:3000,http://localhost:5173';
+
+  @Type(() => Number) @IsInt() @Min(1024) @Max(104857600)
+  BODY_LIMIT_BYTES = 1048576;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Transform(toBool) @IsBoolean()
+  LOG_PRETTY = false;
+
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  S3_ENDPOINT = 'http://127.0.0.1:9000';
+
+  /** Endpoint used to sign presigned URLs handed to clients (defaults to S3_ENDPOINT). */
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  S3_PUBLIC_ENDPOINT?: string;
+
+  @IsString() @MinLength(3)
+  S3_ACCESS_KEY = 'S3RVER';
+
+  @IsString() @MinLength(3)
+  S3_SECRET_KEY = 'S3RVER';
+
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)
+  S3_BUCKET = 'face-attendance-bucket';
+
+  @IsString()
+  S3_REGION = 'us-east-1';
+
+  /** Milliseconds to wait for the object store to answer a request (connect + response headers). */
+  @Type(() => Number) @IsInt() @Min(100) @Max(600000)
+  S3_TIMEOUT_MS = 10000;
+
+  @IsString()
+  FFMPEG_PATH = '/usr/bin/ffmpeg';
+
+  @IsString()
+  FFPROBE_PATH = '/usr/bin/ffprobe';
+
+  @IsString()
+  CHROMIUM_PATH = '/usr/bin/chromium';
+
+  /** IANA timezone of the site: attendance days and shifts are computed in it. */
+  @IsString()
+  SITE_TIMEZONE = 'UTC';
+
+  /** Worker: concurrent detection jobs per process (the built-in engine uses one core per job). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(64)
+  WORKER_DETECTION_CONCURRENCY = 2;
+
+  /** Worker: port of its internal health endpoint (0 = none). Not public. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  WORKER_HEALTH_PORT = 0;
+
+  /** Worker: seconds to let active jobs finish on SIGTERM/SIGINT before the process exits anyway. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  WORKER_SHUTDOWN_TIMEOUT_SECONDS = 30;
+
+  /** WebSocket: seconds between server pings; a client that did not pong since the last one is dropped. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  WS_HEARTBEAT_INTERVAL_SECONDS = 30;
+
+  /** WebSocket: bytes queued for one client above which events are dropped and the client is cut off. */
+  @Type(() => Number) @IsInt() @Min(1024) @Max(104857600)
+  WS_MAX_BUFFERED_BYTES = 1048576;
+
+  /** Seconds between camera watchdog passes. */
+  @Type(() => Number) @IsInt() @Min(10) @Max(86400)
+  CAMERA_WATCHDOG_INTERVAL_SECONDS = 120;
+
+  /** Expose Prometheus metrics at /metrics on this port (0 = on the API port, behind auth). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  METRICS_PORT = 0;
+
+  /** Git commit of the build, reported by /system/version. */
+  @IsOptional() @IsString()
+  GIT_COMMIT?: string;
+}
+
+export class EnvValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'EnvValidationError';
+  }
+}
+
+/** Validate a raw environment; throws EnvValidationError naming every offending variable. */
+export function validateEnv(raw: Record<string, string | undefined>): EnvDto {
+  const known = new Set(Object.keys(new EnvDto()));
+  known.add('S3_PUBLIC_ENDPOINT');
+  known.add('GIT_COMMIT');
+  const input: Record<string, string> = {};
+  for (const key of known) {
+    const value = raw[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const env = plainToInstance(EnvDto, input, { exposeDefaultValues: true });
+  const errors = validateSync(env, { whitelist: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    throw new EnvValidationError(
+      errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`),
+    );
+  }
+  if (env.NODE_ENV === 'production') {
+    const weak: string[] = [];
+    if (env.JWT_SECRET.startsWith('dev-only')) weak.push('JWT_SECRET: must be set in production');
+    if (env.ENCRYPTION_KEY.startsWith('dev-only')) weak.push('ENCRYPTION_KEY: must be set in production');
+    if (weak.length) throw new EnvValidationError(weak);
+  }
+  return env;
+}
+
+let cached: EnvDto | undefined;
+
+/** The process-wide env (validated once). Tests may call resetEnv() after changing process.env. */
+export function loadEnv(): EnvDto {
+  cached ??= validateEnv(process.env);
+  return cached;
+}
+
+export function resetEnv(): void {
+  cached = undefined;
+}

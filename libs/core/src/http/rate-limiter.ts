@@ -1,0 +1,53 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { ApiException, ErrorCode } from './api-error';
+import { RedisService } from '../redis/redis.service';
+
+export interface RateDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  retryAfterSeconds: number;
+}
+
+const SCRIPT = `
+local c = redis.call('INCR', KEYS[1])
+if c == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {c, ttl}
+`;
+
+/**
+ * Fixed-window counters in Redis, shared by every api process. When Redis is unreachable the limiter
+ * fails open: availability of the API matters more than the limit for those seconds.
+ */
+@Injectable()
+export class RateLimiter {
+  constructor(private readonly redis: RedisService) {}
+
+  async hit(key: string, limit: number, windowSeconds = 60): Promise<RateDecision> {
+    try {
+      const [count, ttl] = (await this.redis.client.eval(SCRIPT, 1, `rl:${key}`, windowSeconds)) as [number, number];
+      return {
+        allowed: count <= limit,
+        limit,
+        remaining: Math.max(0, limit - count),
+        retryAfterSeconds: Math.max(1, ttl),
+      };
+    } catch {
+      return { allowed: true, limit, remaining: limit, retryAfterSeconds: 0 };
+    }
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.redis.del(`rl:${key}`);
+  }
+}
+
+export class RateLimitedException extends ApiException {
+  readonly headers: Record<string, string>;
+  constructor(decision: RateDecision, message = 'Too many requests; slow down') {
+    super(HttpStatus.TOO_MANY_REQUESTS, ErrorCode.RATE_LIMITED, message, { retryAfterSeconds: decision.retryAfterSeconds });
+    this.headers = { 'Retry-After': String(decision.retryAfterSeconds), 'X-RateLimit-Limit': String(decision.limit), 'X-RateLimit-Remaining': '0' };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './realtime.events';
+export * from './realtime.publisher';
+export * from './realtime.subscriber';
+export * from './realtime.module';

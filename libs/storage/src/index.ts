@@ -1,0 +1,3 @@
+export * from './storage.errors';
+export * from './storage.service';
+export * from './storage.module';

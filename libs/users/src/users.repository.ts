@@ -1,0 +1,182 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
+import { RoleEntity } from './entities/role.entity';
+import { UserEntity, UserStatus } from './entities/user.entity';
+import { UserSessionEntity } from './entities/user-session.entity';
+
+export interface UserListFilter {
+  role?: string;
+  status?: UserStatus;
+  search?: string;
+  skip: number;
+  take: number;
+}
+
+/** Users, their roles and their refresh-token sessions. */
+@Injectable()
+export class UsersRepository {
+  private readonly users: Repository<UserEntity>;
+  private readonly roles: Repository<RoleEntity>;
+  private readonly sessions: Repository<UserSessionEntity>;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.users = dataSource.getRepository(UserEntity);
+    this.roles = dataSource.getRepository(RoleEntity);
+    this.sessions = dataSource.getRepository(UserSessionEntity);
+  }
+
+  findById(id: string, manager?: EntityManager): Promise<UserEntity | null> {
+    return (manager ?? this.dataSource.manager).getRepository(UserEntity).findOneBy({ id });
+  }
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ email: email.trim().toLowerCase() });
+  }
+
+  /** The user and the permissions of their role, in one round trip. */
+  async findPrincipal(id: string): Promise<{ user: UserEntity; permissions: string[] } | null> {
+    const row = await this.users
+      .createQueryBuilder('u')
+      .innerJoin(RoleEntity, 'r', 'r.id = u.role_id')
+      .addSelect('r.permissions', 'role_permissions')
+      .where('u.id = :id', { id })
+      .getRawAndEntities();
+    const user = row.entities[0];
+    if (!user) return null;
+    const raw = row.raw[0] as { role_permissions?: string[] } | undefined;
+    return { user, permissions: raw?.role_permissions ?? [] };
+  }
+
+  async list(f: UserListFilter): Promise<[UserEntity[], number]> {
+    const qb = this.users.createQueryBuilder('u');
+    if (f.role) qb.andWhere('u.role_id = :role', { role: f.role });
+    if (f.status) qb.andWhere('u.status = :status', { status: f.status });
+    if (f.search) {
+      qb.andWhere('(u.name ILIKE :s OR u.email ILIKE :s)', { s: `%${escapeLike(f.search)}%` });
+    }
+    return qb.orderBy('u.created_at', 'DESC').addOrderBy('u.id', 'ASC').skip(f.skip).take(f.take).getManyAndCount();
+  }
+
+  listRoles(): Promise<RoleEntity[]> {
+    return this.roles.find({ order: { id: 'ASC' } });
+  }
+
+  findRole(id: string): Promise<RoleEntity | null> {
+    return this.roles.findOneBy({ id });
+  }
+
+  create(data: Pick<UserEntity, 'email' | 'name' | 'hashedPassword' | 'roleId' | 'status'>): Promise<UserEntity> {
+    return this.users.save(this.users.create({ ...data, email: data.email.trim().toLowerCase() }));
+  }
+
+  save(user: UserEntity, manager?: EntityManager): Promise<UserEntity> {
+    return (manager ?? this.dataSource.manager).getRepository(UserEntity).save(user);
+  }
+
+  async delete(id: string, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.dataSource.manager).getRepository(UserEntity).delete({ id });
+  }
+
+  async touchLastActive(id: string): Promise<void> {
+    await this.dataSource.query(`UPDATE users SET last_active = now() WHERE id = $1`, [id]);
+  }
+
+  /**
+   * Runs `fn` holding the lock that serialises changes to admin accounts, so two admins cannot
+   * remove each other at once and leave the system without one.
+   */
+  withAdminLock<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('users:admin-guard'))`);
+      return fn(manager);
+    });
+  }
+
+  /** Active users whose role grants `*`, other than `exceptId`. */
+  async countOtherActiveAdmins(manager: EntityManager, exceptId: string): Promise<number> {
+    const rows: Array<{ n: string }> = await manager.query(
+      `SELECT count(*)::int AS n FROM users u JOIN roles r ON r.id = u.role_id
+        WHERE u.status = 'active' AND r.permissions ? '*' AND u.id <> $1`,
+      [exceptId],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async roleIsAdmin(roleId: string, manager?: EntityManager): Promise<boolean> {
+    const rows: Array<{ admin: boolean }> = await (manager ?? this.dataSource.manager).query(
+      `SELECT (permissions ? '*') AS admin FROM roles WHERE id = $1`,
+      [roleId],
+    );
+    return rows[0]?.admin === true;
+  }
+
+  // ---- sessions -------------------------------------------------------------------------------
+
+  createSession(data: {
+    userId: string;
+    familyId: string;
+    refreshHash: string;
+    expiresAt: Date;
+    userAgent: string | null;
+    ipAddress: string | null;
+  }, manager?: EntityManager): Promise<UserSessionEntity> {
+    const repo = (manager ?? this.dataSource.manager).getRepository(UserSessionEntity);
+    return repo.save(
+      repo.create({
+        userId: data.userId,
+        familyId: data.familyId,
+        refreshToken: data.refreshHash,
+        expiresAt: data.expiresAt,
+        userAgent: data.userAgent,
+        ipAddress: data.ipAddress,
+        lastUsedAt: new Date(),
+      }),
+    );
+  }
+
+  findSessionByHash(hash: string): Promise<UserSessionEntity | null> {
+    return this.sessions.findOneBy({ refreshToken: hash });
+  }
+
+  /**
+   * Atomically revokes a live session and records its successor. Returns false when it was already
+   * revoked (a concurrent refresh won, or the token is being replayed).
+   */
+  async rotateSession(manager: EntityManager, sessionId: string, replacedBy: string): Promise<boolean> {
+    const res: [unknown[], number] = await manager.query(
+      `UPDATE user_sessions SET revoked_at = now(), replaced_by = $2 WHERE id = $1 AND revoked_at IS NULL`,
+      [sessionId, replacedBy],
+    );
+    return res[1] === 1;
+  }
+
+  async revokeFamily(familyId: string): Promise<number> {
+    const res = await this.sessions.update({ familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    return res.affected ?? 0;
+  }
+
+  /** Revokes every live session of a user, except the family of `keepFamilyId` when given. */
+  async revokeUserSessions(userId: string, keepFamilyId?: string, manager?: EntityManager): Promise<number> {
+    const params: unknown[] = [userId];
+    let sql = `UPDATE user_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`;
+    if (keepFamilyId) {
+      sql += ` AND family_id <> $2`;
+      params.push(keepFamilyId);
+    }
+    const res: [unknown[], number] = await (manager ?? this.dataSource.manager).query(sql, params);
+    return res[1];
+  }
+
+  findSessionById(id: string): Promise<UserSessionEntity | null> {
+    return this.sessions.findOneBy({ id });
+  }
+
+  transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(fn);
+  }
+}
+
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

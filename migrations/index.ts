@@ -1,0 +1,5 @@
+import type { MigrationInterface } from 'typeorm';
+import { InitialSchema1764150000000 } from './1764150000000-InitialSchema';
+
+/** Every migration, oldest first. Add each new migration here (`migrate:generate` reminds you). */
+export const MIGRATIONS: (new () => MigrationInterface)[] = [InitialSchema1764150000000];
