@@ -5,15 +5,35 @@ import { DatabaseModule } from '@app/database';
 import { StorageModule } from '@app/storage';
 import { AuditInterceptor, AuditModule } from '@app/audit';
 import { AuthModule } from '@app/auth';
+import { UsersModule } from '@app/users';
+import { QueueModule } from '@app/queue';
+import { RealtimeModule } from '@app/realtime';
 import { HealthService } from '@app/system/health/health.service';
 import { AuthController } from './controllers/auth.controller';
 import { RolesController, UsersController } from './controllers/users.controller';
 import { AuditController } from './controllers/audit.controller';
 import { HealthController } from './controllers/health.controller';
+import { JobsController } from './controllers/jobs.controller';
+import { RealtimeGatewayModule } from './gateway/realtime-gateway.module';
+import { WsUserResolver } from './gateway/ws-user.resolver';
+import { FEATURE_MODULES } from './feature-modules';
+
+/** Platform modules shared by every feature of the api. */
+export const PLATFORM_MODULES = [
+  ConfigModule,
+  RedisModule,
+  DatabaseModule.forRoot(),
+  StorageModule,
+  QueueModule.forRoot(),
+  RealtimeModule,
+  AuditModule,
+  AuthModule,
+  RealtimeGatewayModule.withPrincipalResolver(WsUserResolver, [UsersModule]),
+];
 
 @Module({
-  imports: [ConfigModule, RedisModule, DatabaseModule.forRoot(), StorageModule, AuditModule, AuthModule],
-  controllers: [AuthController, UsersController, RolesController, AuditController, HealthController],
+  imports: [...PLATFORM_MODULES, ...FEATURE_MODULES],
+  controllers: [AuthController, UsersController, RolesController, AuditController, HealthController, JobsController],
   providers: [
     HealthService,
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -5,6 +5,7 @@ import { ConfigModule, RedisModule } from '@app/core';
 import { QueueModule } from '@app/queue';
 import { RealtimeModule } from '@app/realtime';
 import { StorageModule } from '@app/storage';
+import { DatabaseModule } from '@app/database';
 import { ControlListenerService } from './control/control-listener.service';
 import { QueueWorkersService } from './control/queue-workers.service';
 import { HealthServerService } from './health/health-server.service';
@@ -12,10 +13,11 @@ import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { WorkerIdentity } from './worker-identity';
 
-/** Platform modules of the worker. Add DatabaseModule and domain modules here. */
+/** Platform and domain modules of the worker: one line per feature. */
 export const WORKER_IMPORTS = [
   ConfigModule,
   RedisModule,
+  DatabaseModule.forRoot(),
   QueueModule.forRoot(),
   ScheduleModule.forRoot(),
   StorageModule,

@@ -1,0 +1,7 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+
+/**
+ * Feature modules of the api (controllers + the domain libraries they use). One line per feature;
+ * the platform (config, database, auth, audit, queue, realtime, storage) is wired in AppModule.
+ */
+export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [];
