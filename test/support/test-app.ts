@@ -14,6 +14,10 @@ export interface TestContext {
   db: TestDatabase;
   s3: RunningS3Server;
   redisPrefix: string;
+  /** http://127.0.0.1:<port> of the listening app (for WebSocket clients: ws://.../ws?token=). */
+  baseUrl: string;
+  /** The environment the app was started with (pass to createTestWorker / child processes). */
+  env: Record<string, string>;
   http: () => ReturnType<typeof request>;
   /** Logs in and returns the access token (and the whole login payload). */
   login(email?: string, password?: string): Promise<{ accessToken: string; refreshToken: string; body: LoginBody }>;
@@ -56,8 +60,10 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   }
   resetEnv();
   const app = await createApiApp({ logger: false });
-  await app.init();
+  await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer();
+  const address = server.address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${address.port}`;
   const http = (): ReturnType<typeof request> => request(server);
 
   const ctx: TestContext = {
@@ -65,6 +71,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     db,
     s3,
     redisPrefix,
+    baseUrl,
+    env: vars,
     http,
     async login(email = ADMIN.email, password = ADMIN.password) {
       const res = await http().post('/api/v1/auth/login').send({ username: email, password });

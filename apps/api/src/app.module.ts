@@ -8,6 +8,7 @@ import { AuthModule } from '@app/auth';
 import { UsersModule } from '@app/users';
 import { QueueModule } from '@app/queue';
 import { RealtimeModule } from '@app/realtime';
+import { AlertsModule } from '@app/alerts';
 import { HealthService } from '@app/system/health/health.service';
 import { AuthController } from './controllers/auth.controller';
 import { RolesController, UsersController } from './controllers/users.controller';
@@ -27,6 +28,7 @@ export const PLATFORM_MODULES = [
   QueueModule.forRoot(),
   RealtimeModule,
   AuditModule,
+  AlertsModule,
   AuthModule,
   RealtimeGatewayModule.withPrincipalResolver(WsUserResolver, [UsersModule]),
 ];

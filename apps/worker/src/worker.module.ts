@@ -6,6 +6,7 @@ import { QueueModule } from '@app/queue';
 import { RealtimeModule } from '@app/realtime';
 import { StorageModule } from '@app/storage';
 import { DatabaseModule } from '@app/database';
+import { AlertsModule } from '@app/alerts';
 import { ControlListenerService } from './control/control-listener.service';
 import { QueueWorkersService } from './control/queue-workers.service';
 import { HealthServerService } from './health/health-server.service';
@@ -22,6 +23,7 @@ export const WORKER_IMPORTS = [
   ScheduleModule.forRoot(),
   StorageModule,
   RealtimeModule,
+  AlertsModule,
   DiscoveryModule,
 ];
 

@@ -14,7 +14,8 @@ export type AlertLevel = 'low' | 'medium' | 'high' | 'critical';
 
 /**
  * An operational alert. Raised by `kind` + `subject` (e.g. 'camera_offline' + 'CAM-01'): at most one
- * open (unresolved) alert exists per pair, a repeat updates it instead of piling up.
+ * open (unresolved) alert exists per pair, a repeat updates it instead of piling up:
+ * `INSERT ... ON CONFLICT (kind, subject) WHERE resolved_at IS NULL AND kind IS NOT NULL DO UPDATE ...`.
  */
 @Entity({ name: 'alerts' })
 @Index('idx_alerts_level', ['level'])

@@ -15,7 +15,8 @@ export type AttendanceSource = 'auto' | 'manual';
 @Index('idx_attendance_logs_employee_id', ['employeeId'])
 @Index('idx_attendance_logs_date', ['date'])
 @Index('idx_attendance_logs_odoo_status', ['odooStatus'])
-// addition: exactly one automatic log per person per shift instance
+// addition: exactly one automatic log per person per shift instance; upsert with
+// ON CONFLICT (employee_id, shift_start) WHERE source = 'auto' AND shift_start IS NOT NULL
 @Index('uq_attendance_logs_auto_shift', ['employeeId', 'shiftStart'], {
   unique: true,
   where: `source = 'auto' AND shift_start IS NOT NULL`,
@@ -24,7 +25,8 @@ export type AttendanceSource = 'auto' | 'manual';
 @Index('idx_attendance_logs_camera_date', ['cameraId', 'date'])
 @Index('idx_attendance_logs_status_date', ['status', 'date'])
 @Index('idx_attendance_logs_shift_id', ['shiftId'])
-// addition: prefix search on lower(name) (expression index; created by the migration, not synchronised)
+// addition: prefix search `lower(name) LIKE lower(:q) || '%'` (expression index: created by the migration,
+// invisible to TypeORM, hence synchronize: false)
 @Index('idx_attendance_logs_name_prefix', { synchronize: false })
 // additions: the enums of the spec's comments
 @Check('chk_attendance_logs_status', `status IN ('present', 'late', 'missed')`)

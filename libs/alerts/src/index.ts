@@ -1,0 +1,6 @@
+export * from './entities/alert.entity';
+export * from './entities/notification.entity';
+export * from './dto/alert.dto';
+export * from './alerts.repository';
+export * from './alerts.service';
+export * from './alerts.module';
