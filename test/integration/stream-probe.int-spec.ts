@@ -6,8 +6,10 @@ import { FfmpegClient, isPidAlive, StreamError, type StreamSource } from '@app/c
 import {
   makeTestVideo,
   refusedPort,
+  startHlsServer,
   startMjpegServer,
   startSilentServer,
+  startUdpTsStream,
   stopAllTestStreams,
   type MjpegServer,
   type SilentServer,
@@ -137,6 +139,35 @@ describe('FfmpegClient on files, MJPEG and failing sources', () => {
       } finally {
         await guarded.stop();
       }
+    });
+  });
+
+  describe('HLS and sockets', () => {
+    it('probes and grabs an HLS playlist', async () => {
+      const hls = await startHlsServer({ video });
+      const result = await client.probe({ type: 'HTTP', url: hls.url });
+      expect(result).toMatchObject({ success: true, codec: 'h264', resolution: '640x360', fps: 10 });
+      const frame = await client.grabFrame({ type: 'HTTP', url: hls.url });
+      expect(await readJpegSize(client, dir, frame)).toBe('640x360');
+      await hls.stop();
+    });
+
+    it('probes and grabs MPEG-TS over UDP', async () => {
+      const udp = await startUdpTsStream({ video });
+      const result = await client.probe({ type: 'Socket', url: udp.url });
+      expect(result).toMatchObject({ success: true, codec: 'h264', resolution: '640x360', fps: 10 });
+      expect(result.bitrate).toBeGreaterThan(0);
+      const frame = await client.grabFrame({ type: 'Socket', url: udp.url });
+      expect(await readJpegSize(client, dir, frame)).toBe('640x360');
+      await udp.stop();
+      expectNoChildLeft();
+    });
+
+    it('a UDP port nobody sends to times out', async () => {
+      const started = Date.now();
+      const result = await client.probe({ type: 'Socket', url: `udp://127.0.0.1:${await refusedPort()}` });
+      expect(Date.now() - started).toBeLessThan(SOCKET_TIMEOUT_MS + 3000);
+      expect(result).toMatchObject({ success: false, errorCode: 'TIMEOUT' });
     });
   });
 

@@ -6,6 +6,7 @@
  * Needs apt: ffmpeg, rtsp-server-perl (UDP RTSP), and for RTSP over TCP python3-gi,
  * gir1.2-gst-rtsp-server-1.0, gstreamer1.0-plugins-{base,good,bad} (driven by /usr/bin/python3).
  */
+import { stopAllHlsAndSocketStreams } from './streams-hls';
 import { stopAllMjpegServers } from './streams-mjpeg';
 import { stopAllSilentServers } from './streams-net';
 import { stopAllRtspServers } from './streams-rtsp';
@@ -22,11 +23,12 @@ export {
 } from './streams-rtsp';
 export { startMjpegServer, extractJpegFrames, type MjpegServer, type MjpegServerOptions } from './streams-mjpeg';
 export { startSilentServer, refusedPort, type SilentServer } from './streams-net';
+export { startHlsServer, startUdpTsStream, type TestStream } from './streams-hls';
 export { freeTcpPort, waitUntil, sleep } from './streams-process';
 export { isPidAlive, liveChildPids } from '@app/cameras/stream';
 
 /** Stops every server started through this module and removes the shared test video. */
 export async function stopAllTestStreams(): Promise<void> {
-  await Promise.all([stopAllRtspServers(), stopAllMjpegServers(), stopAllSilentServers()]);
+  await Promise.all([stopAllRtspServers(), stopAllMjpegServers(), stopAllSilentServers(), stopAllHlsAndSocketStreams()]);
   removeDefaultTestVideo();
 }

@@ -1,5 +1,6 @@
 import type { CliCommand } from './command';
 import { databaseCommands } from './database.commands';
+import { openapiCommands } from './openapi.command';
 
 /**
  * Every cli command by name. Add a command by adding an entry here (e.g. `openapi`, implemented in
@@ -7,4 +8,5 @@ import { databaseCommands } from './database.commands';
  */
 export const commands: Record<string, CliCommand> = {
   ...databaseCommands,
+  ...openapiCommands,
 };

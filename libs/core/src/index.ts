@@ -14,3 +14,4 @@ export * from './redis/redis.module';
 export * from './http/principal';
 export * from './http/rate-limiter';
 export * from './http/params';
+export * from './http/api-docs';

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Paginated } from '@app/core';
+import { ApiPaginatedResponse, Paginated } from '@app/core';
 import { PERMISSIONS, RequirePermission } from '@app/auth';
 import { AuditLogDto, AuditService, ListAuditQueryDto } from '@app/audit';
 
@@ -11,6 +11,7 @@ export class AuditController {
 
   /** The audit trail, newest first. */
   @RequirePermission(PERMISSIONS.AUDIT_READ)
+  @ApiPaginatedResponse(AuditLogDto)
   @Get()
   list(@Query() q: ListAuditQueryDto): Promise<Paginated<AuditLogDto>> {
     return this.audit.list(q);

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Paginated, UuidParam } from '@app/core';
+import { ApiPaginatedResponse, Paginated, UuidParam } from '@app/core';
 import type { AuthPrincipal } from '@app/core';
 import { Authenticated, CurrentUser, PERMISSIONS, RequirePermission, hasPermission } from '@app/auth';
 import {
@@ -22,11 +22,13 @@ export class UsersController {
 
   /** Users, filtered by role, status and a search over name and email. */
   @RequirePermission(PERMISSIONS.USERS_READ)
+  @ApiPaginatedResponse(UserDto)
   @Get()
   list(@Query() q: ListUsersQueryDto): Promise<Paginated<UserDto>> {
     return this.users.list(q);
   }
 
+  /** One user. */
   @RequirePermission(PERMISSIONS.USERS_READ)
   @Get(':id')
   get(@Param('id', UuidParam) id: string): Promise<UserDto> {

@@ -202,7 +202,7 @@ export class FfmpegClient {
       });
 
       let child: ChildProcess | undefined;
-      let reason: 'timeout' | 'aborted' | 'overflow' | null = null;
+      let reason: 'timeout' | 'aborted' | null = null;
       let settled = false;
       const command = ffmpeg({ stdoutLines: 0 })
         .setFfmpegPath(this.ffmpegPath)
@@ -210,7 +210,7 @@ export class FfmpegClient {
         .inputOptions('-hide_banner', '-nostdin', '-loglevel', 'error', ...inputOptions)
         .outputOptions(...outputOptions);
 
-      const stop = (why: 'timeout' | 'aborted' | 'overflow'): void => {
+      const stop = (why: 'timeout' | 'aborted'): void => {
         reason ??= why;
         if (child) child.kill('SIGKILL');
         // Not spawned yet (fluent-ffmpeg is still checking capabilities): give up now, and kill the
@@ -229,7 +229,7 @@ export class FfmpegClient {
         options.signal?.removeEventListener('abort', onAbort);
         if (reason === 'timeout') return reject(new StreamError('TIMEOUT', `No frame from the source within ${timeoutMs} ms`));
         if (reason === 'aborted') return reject(new StreamError('FAILED', 'Frame grab aborted'));
-        if (reason === 'overflow' || overflow) return reject(new StreamError('INVALID_DATA', 'The frame is larger than 32 MB'));
+        if (overflow) return reject(new StreamError('INVALID_DATA', 'The frame is larger than 32 MB'));
         if (error) {
           if (!child) {
             return reject(new StreamError('FAILED', `ffmpeg could not be started: ${redactSecrets(error.message, source.url)}`));
