@@ -1,5 +1,6 @@
 import type { MigrationInterface } from 'typeorm';
 import { InitialSchema1764150000000 } from './1764150000000-InitialSchema';
+import { FaceEmbeddings1795700823510 } from './1795700823510-FaceEmbeddings';
 
 /** Every migration, oldest first. Add each new migration here (`migrate:generate` reminds you). */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [InitialSchema1764150000000];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [InitialSchema1764150000000, FaceEmbeddings1795700823510];

@@ -32,7 +32,10 @@ export async function startHlsServer(options: { video?: string } = {}): Promise<
   try {
     await run(
       'ffmpeg',
-      ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', video, '-map', '0:v:0', '-c', 'copy', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'vod', join(dir, 'index.m3u8')],
+      [
+        ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', video, '-map', '0:v:0', '-c', 'copy'],
+        ...['-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'vod', join(dir, 'index.m3u8')],
+      ],
       { timeout: 60_000 },
     );
   } catch (error) {
@@ -87,8 +90,9 @@ export async function startUdpTsStream(options: { video?: string } = {}): Promis
   const video = options.video ?? (await defaultTestVideo());
   const port = await freeUdpPort();
   const publisher = startProcess('ffmpeg udp publisher', 'ffmpeg', [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', video,
-    '-map', '0:v:0', '-c', 'copy', '-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`,
+    ...['-hide_banner', '-nostdin', '-loglevel', 'error'],
+    ...['-re', '-stream_loop', '-1', '-i', video],
+    ...['-map', '0:v:0', '-c', 'copy', '-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`],
   ]);
   let stopping: Promise<void> | null = null;
   const stream: TestStream = {

@@ -4,7 +4,8 @@ import { UsersRepository } from '@app/users';
 
 /**
  * Keeps users.last_active current without a write per request: at most one UPDATE per user per
- * minute across all api processes (a Redis SET NX gate). Fire-and-forget.
+ * minute across all api processes (a Redis SET NX gate, tried at most every 30 s per process).
+ * Fire-and-forget.
  */
 @Injectable()
 export class ActivityTracker {
@@ -13,7 +14,15 @@ export class ActivityTracker {
     private readonly users: UsersRepository,
   ) {}
 
+  /** Per-process memo of the last gate attempt: skips the Redis round trip on most requests. */
+  private readonly recent = new Map<string, number>();
+
   touch(userId: string): void {
+    const now = Date.now();
+    const last = this.recent.get(userId);
+    if (last !== undefined && now - last < 30_000) return;
+    if (this.recent.size > 10_000) this.recent.clear();
+    this.recent.set(userId, now);
     void this.run(userId);
   }
 

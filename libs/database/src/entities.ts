@@ -10,6 +10,7 @@ import { CameraEntity } from '@app/cameras/entities/camera.entity';
 import { DetectionEventLogEntity } from '@app/detections/entities/detection-event-log.entity';
 import { DetectionProviderConfigEntity } from '@app/detections/entities/detection-provider-config.entity';
 import { DetectionEntity } from '@app/detections/entities/detection.entity';
+import { FaceEmbeddingEntity } from '@app/faces/entities/face-embedding.entity';
 import { FaceImageEntity } from '@app/faces/entities/face-image.entity';
 import { FaceProfileEntity } from '@app/faces/entities/face-profile.entity';
 import { OdooConfigEntity } from '@app/odoo/entities/odoo-config.entity';
@@ -42,6 +43,7 @@ export const ALL_ENTITIES = [
   ExportJobEntity,
   FaceProfileEntity,
   FaceImageEntity,
+  FaceEmbeddingEntity,
   OdooConfigEntity,
   OdooSyncLogEntity,
   AlertEntity,

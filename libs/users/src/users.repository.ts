@@ -34,18 +34,30 @@ export class UsersRepository {
     return this.users.findOneBy({ email: email.trim().toLowerCase() });
   }
 
-  /** The user and the permissions of their role, in one round trip. */
+  /** The user and the permissions of their role, in one round trip (hot path: every request). */
   async findPrincipal(id: string): Promise<{ user: UserEntity; permissions: string[] } | null> {
-    const row = await this.users
-      .createQueryBuilder('u')
-      .innerJoin(RoleEntity, 'r', 'r.id = u.role_id')
-      .addSelect('r.permissions', 'role_permissions')
-      .where('u.id = :id', { id })
-      .getRawAndEntities();
-    const user = row.entities[0];
-    if (!user) return null;
-    const raw = row.raw[0] as { role_permissions?: string[] } | undefined;
-    return { user, permissions: raw?.role_permissions ?? [] };
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT u.id, u.email, u.name, u.hashed_password, u.role_id, u.status, u.last_active, u.created_at, u.updated_at,
+              u.version, r.permissions
+         FROM users u JOIN roles r ON r.id = u.role_id
+        WHERE u.id = $1`,
+      [id],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    const user = this.users.create({
+      id: r.id as string,
+      email: r.email as string,
+      name: r.name as string,
+      hashedPassword: r.hashed_password as string,
+      roleId: r.role_id as string,
+      status: r.status as UserStatus,
+      lastActive: (r.last_active as Date | null) ?? null,
+      createdAt: r.created_at as Date,
+      updatedAt: r.updated_at as Date,
+      version: r.version as number,
+    });
+    return { user, permissions: (r.permissions as string[]) ?? [] };
   }
 
   async list(f: UserListFilter): Promise<[UserEntity[], number]> {

@@ -45,6 +45,8 @@ describe('refineTimeout', () => {
     expect(late.code).toBe('TIMEOUT');
     expect(refineTimeout({ code: 'INVALID_DATA', message: 'x' }, 100, 2000).code).toBe('INVALID_DATA');
     expect(refineTimeout({ code: 'REFUSED', message: 'x' }, 5000, 2000).code).toBe('REFUSED');
+    expect(refineTimeout({ code: 'FAILED', message: 'ffmpeg failed: udp://h:1: Input/output error' }, 2100, 2000).code).toBe('TIMEOUT');
+    expect(refineTimeout({ code: 'FAILED', message: 'ffmpeg failed: udp://h:1: Input/output error' }, 100, 2000).code).toBe('FAILED');
   });
 });
 

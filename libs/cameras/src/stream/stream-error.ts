@@ -89,10 +89,12 @@ function withDetail(message: string, line: string, url?: string): string {
 }
 
 /**
- * ffmpeg reports an RTSP server that accepts the connection and never replies as "Invalid data
- * found" once its socket timeout expires: with the elapsed time, that is a timeout.
+ * ffmpeg reports a server that accepts the connection and never replies (RTSP) as "Invalid data
+ * found", and a UDP port nobody sends to as "Input/output error", once its socket timeout expires:
+ * with the elapsed time, those are timeouts.
  */
 export function refineTimeout(error: ClassifiedError, elapsedMs: number, socketTimeoutMs: number): ClassifiedError {
-  if (error.code !== 'INVALID_DATA' || elapsedMs < socketTimeoutMs * 0.9) return error;
-  return { code: 'TIMEOUT', message: `No answer from the source within ${socketTimeoutMs} ms (connected, but it never replied)` };
+  const vague = error.code === 'INVALID_DATA' || /Input\/output error/i.test(error.message);
+  if (!vague || error.code === 'TIMEOUT' || elapsedMs < socketTimeoutMs * 0.9) return error;
+  return { code: 'TIMEOUT', message: `No answer from the source within ${socketTimeoutMs} ms (nothing was received)` };
 }

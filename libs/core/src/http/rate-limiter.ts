@@ -23,11 +23,14 @@ return {c, ttl}
  */
 @Injectable()
 export class RateLimiter {
-  constructor(private readonly redis: RedisService) {}
+  constructor(private readonly redis: RedisService) {
+    if (!('rateHit' in redis.client)) redis.client.defineCommand('rateHit', { numberOfKeys: 1, lua: SCRIPT });
+  }
 
   async hit(key: string, limit: number, windowSeconds = 60): Promise<RateDecision> {
     try {
-      const [count, ttl] = (await this.redis.client.eval(SCRIPT, 1, `rl:${key}`, windowSeconds)) as [number, number];
+      const client = this.redis.client as unknown as { rateHit(key: string, window: number): Promise<[number, number]> };
+      const [count, ttl] = await client.rateHit(`rl:${key}`, windowSeconds);
       return {
         allowed: count <= limit,
         limit,

@@ -1,0 +1,334 @@
+import { Injectable } from '@nestjs/common';
+import { isIP } from 'node:net';
+import { EnvDto, MASK, Paginated, badRequest, conflict, notFound, pageWindow, rootLogger, unprocessable } from '@app/core';
+import { isUniqueViolation } from '@app/database';
+import { StorageService } from '@app/storage';
+import { AlertsService } from '@app/alerts';
+import { RealtimePublisher, cameraStatusEvent } from '@app/realtime';
+import { CamerasRepository } from './cameras.repository';
+import { CameraSecrets } from './camera-secrets';
+import { CameraEntity, type CameraStatus, type CameraStreamType, type RtspTransport } from './entities/camera.entity';
+import { extractHost, validateStreamUrl, type StreamSource } from './stream/stream-url';
+import { dateInZone } from './site-time';
+import {
+  CameraDto,
+  CameraStateDto,
+  CameraSummaryDto,
+  CreateCameraDto,
+  ListCamerasQueryDto,
+  UpdateCameraDto,
+} from './dto/camera.dto';
+
+/** Alert kind of a camera that stays offline (subject = camera id). */
+export const CAMERA_OFFLINE_ALERT = 'camera_offline';
+
+/** Lifetime of presigned thumbnail / snapshot URLs. */
+export const CAMERA_URL_TTL_SECONDS = 3600;
+
+/** A camera and what ffmpeg needs to read it (the DECRYPTED URL: never log or return it). */
+export interface CameraStreamSource {
+  camera: CameraEntity;
+  source: StreamSource;
+}
+
+/** The stream URL a request asked for, after the masked-URL rule. */
+interface ResolvedUrl {
+  plain: string | null;
+  changed: boolean;
+}
+
+/**
+ * The camera registry: CRUD, state, daily summary, and stream sources for the sampler.
+ * Stream URLs are encrypted at rest (CameraSecrets) and only ever returned masked.
+ */
+@Injectable()
+export class CamerasService {
+  private readonly log = rootLogger().child({ context: 'CamerasService' });
+  private readonly siteTimeZone: string;
+
+  constructor(
+    private readonly repo: CamerasRepository,
+    private readonly secrets: CameraSecrets,
+    private readonly storage: StorageService,
+    private readonly alerts: AlertsService,
+    private readonly publisher: RealtimePublisher,
+    env: EnvDto,
+  ) {
+    this.siteTimeZone = env.SITE_TIMEZONE;
+  }
+
+  // ------------------------------------------------------------------ for the detection sampler
+
+  /**
+   * A live camera and its stream source with the decrypted URL, for ffmpeg only. 404 when the camera
+   * does not exist or was deleted; 422 when it has no stream URL.
+   */
+  async getStreamSource(cameraId: string): Promise<CameraStreamSource> {
+    const camera = await this.repo.findById(cameraId);
+    if (!camera) throw notFound('Camera', cameraId);
+    return { camera, source: this.streamSourceOf(camera) };
+  }
+
+  /** The stream source of a camera already loaded (the URL decrypted). 422 when it has none. */
+  streamSourceOf(camera: CameraEntity): StreamSource {
+    const url = this.secrets.open(camera.streamUrl);
+    if (!url) throw unprocessable(`Camera '${camera.id}' has no stream URL`);
+    return { type: camera.streamType, url, rtspTransport: camera.rtspTransport };
+  }
+
+  /** Cameras to sample for detection: enabled, sampling on, not deleted, not in maintenance. */
+  listSamplingCameras(): Promise<CameraEntity[]> {
+    return this.repo.listSampling();
+  }
+
+  /** A live camera entity, or null (deleted or unknown). */
+  findCamera(cameraId: string): Promise<CameraEntity | null> {
+    return this.repo.findById(cameraId);
+  }
+
+  // ------------------------------------------------------------------ registry
+
+  async list(q: ListCamerasQueryDto): Promise<Paginated<CameraDto>> {
+    const { page, pageSize, skip, take } = pageWindow(q);
+    const [rows, total] = await this.repo.list({
+      status: q.status as CameraStatus | undefined,
+      streamType: q.streamType as CameraStreamType | undefined,
+      enabled: q.enabled,
+      search: q.search || undefined,
+      skip,
+      take,
+    });
+    return Paginated.of(await this.toDtos(rows), total, page, pageSize);
+  }
+
+  async get(id: string): Promise<CameraDto> {
+    return this.toDto(await this.mustFind(id));
+  }
+
+  async create(dto: CreateCameraDto): Promise<CameraDto> {
+    if (dto.id) await this.assertIdFree(dto.id);
+    const url = this.resolveUrl(dto.streamType as CameraStreamType, dto.streamUrl, null);
+    const data = this.newCameraData(dto, url.plain as string);
+    try {
+      const camera = await this.repo.insert(data);
+      this.log.info({ cameraId: camera.id, streamType: camera.streamType, streamUrl: camera.streamUrlMasked }, 'camera created');
+      return this.toDto(camera);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw conflict(`A camera with id '${dto.id}' already exists`);
+      throw err;
+    }
+  }
+
+  async update(id: string, dto: UpdateCameraDto): Promise<CameraDto> {
+    const camera = await this.mustFind(id);
+    const type = (dto.streamType ?? camera.streamType) as CameraStreamType;
+    const url = this.resolveUrl(type, dto.streamUrl, camera);
+    const wasWatched = camera.enabled && camera.status !== 'maintenance';
+    this.applyFields(camera, dto, url);
+    const saved = await this.repo.save(camera);
+    await this.afterMonitoringChange(saved, wasWatched);
+    this.log.info({ cameraId: id, fields: Object.keys(dto), streamUrlChanged: url.changed }, 'camera updated');
+    return this.toDto(saved);
+  }
+
+  /** Enable or disable a camera. A disabled camera is not probed or sampled; it is shown offline. */
+  async setState(id: string, dto: CameraStateDto): Promise<CameraDto> {
+    const camera = await this.mustFind(id);
+    const wasWatched = camera.enabled && camera.status !== 'maintenance';
+    camera.enabled = dto.enabled;
+    const saved = await this.repo.save(camera);
+    await this.afterMonitoringChange(saved, wasWatched);
+    return this.toDto(saved);
+  }
+
+  /**
+   * Soft delete: the camera disappears from lists and GET answers 404, while detections, attendance
+   * and alerts keep their camera_id (and camera_name) and their joins keep working. Its id is never
+   * reused. Its open offline alert is resolved; its snapshots stay in storage.
+   */
+  async remove(id: string): Promise<void> {
+    if (!(await this.repo.softDelete(id))) throw notFound('Camera', id);
+    await this.alerts.resolve(CAMERA_OFFLINE_ALERT, id);
+    this.log.info({ cameraId: id }, 'camera deleted');
+  }
+
+  /** Today's figures per live camera (site time zone): detections, unknown faces, watchdog uptime. */
+  async summary(now = new Date()): Promise<CameraSummaryDto[]> {
+    const rows = await this.repo.summaries(dateInZone(now, this.siteTimeZone), this.siteTimeZone);
+    return rows.map((r) => ({
+      id: r.id,
+      detectionsToday: r.detectionsToday,
+      unknownFaces: r.unknownFaces,
+      uptimePercent: r.totalChecks > 0 ? Math.round((10000 * r.onlineChecks) / r.totalChecks) / 100 : 0,
+      uptimeSamples: r.totalChecks,
+    }));
+  }
+
+  /** Updates last_seen (the sampler got a frame); status transitions are the watchdog's. */
+  async markSeen(cameraId: string, at = new Date()): Promise<void> {
+    await this.repo.updateHealth(cameraId, { lastSeen: at });
+  }
+
+  // ------------------------------------------------------------------ shared with import, probes
+
+  async mustFind(id: string): Promise<CameraEntity> {
+    const camera = await this.repo.findById(id);
+    if (!camera) throw notFound('Camera', id);
+    return camera;
+  }
+
+  /** 409 when the id is taken by a live camera or by a deleted one (whose history keeps the id). */
+  async assertIdFree(id: string): Promise<void> {
+    const existing = await this.repo.findByIdWithDeleted(id);
+    if (!existing) return;
+    if (existing.deletedAt) {
+      throw conflict(`Camera id '${id}' belonged to a deleted camera whose history still refers to it; choose another id`);
+    }
+    throw conflict(`A camera with id '${id}' already exists`);
+  }
+
+  /**
+   * The plain URL to store. Omitted: the stored one. Sent back masked and unchanged: the stored one
+   * (a client cannot know the password). Any other URL containing the mask is refused. The result is
+   * validated against the stream type. Throws 400 naming `streamUrl` (never echoing the URL).
+   */
+  resolveUrl(type: CameraStreamType, incoming: string | undefined, camera: CameraEntity | null): ResolvedUrl {
+    const message = this.urlProblem(type, incoming, camera);
+    if (message) throw badRequest(`Invalid input: streamUrl ${message}`, [{ field: 'streamUrl', issue: message }]);
+    return this.urlOf(incoming, camera);
+  }
+
+  /** The problem with a requested URL, or null (see resolveUrl). */
+  urlProblem(type: CameraStreamType, incoming: string | undefined, camera: CameraEntity | null): string | null {
+    if (incoming !== undefined && incoming.includes(MASK) && !(camera && incoming === camera.streamUrlMasked)) {
+      return camera?.streamUrl
+        ? 'still contains the *** mask: enter the full URL with its password, or send the masked URL unchanged to keep the stored one'
+        : 'contains the *** mask: the password is not known, enter the full URL';
+    }
+    const { plain } = this.urlOf(incoming, camera);
+    return validateStreamUrl(type, plain);
+  }
+
+  private urlOf(incoming: string | undefined, camera: CameraEntity | null): ResolvedUrl {
+    const stored = camera ? this.secrets.open(camera.streamUrl) : null;
+    if (incoming === undefined || (camera && incoming === camera.streamUrlMasked)) return { plain: stored, changed: false };
+    return { plain: incoming, changed: incoming !== stored };
+  }
+
+  /** Column values of a new camera (the URL encrypted). */
+  newCameraData(dto: CreateCameraDto, plainUrl: string): Partial<CameraEntity> {
+    const sealed = this.secrets.seal(plainUrl);
+    return {
+      ...(dto.id ? { id: dto.id } : {}),
+      name: dto.name,
+      location: dto.location,
+      streamType: dto.streamType as CameraStreamType,
+      ...sealed,
+      enabled: dto.enabled ?? true,
+      ipAddress: dto.ipAddress !== undefined ? dto.ipAddress : hostIp(plainUrl),
+      tags: dto.tags ?? [],
+      rtspTransport: (dto.rtspTransport ?? 'tcp') as RtspTransport,
+      sampleIntervalMs: dto.sampleIntervalMs ?? 2000,
+      samplingEnabled: dto.samplingEnabled ?? true,
+      timezone: dto.timezone ?? null,
+      status: (dto.status ?? 'offline') as CameraStatus,
+    };
+  }
+
+  /** Applies an update to a loaded camera (URL already resolved and validated). */
+  applyFields(camera: CameraEntity, dto: UpdateCameraDto, url: ResolvedUrl): void {
+    if (dto.name !== undefined) camera.name = dto.name;
+    if (dto.location !== undefined) camera.location = dto.location;
+    if (dto.streamType !== undefined) camera.streamType = dto.streamType as CameraStreamType;
+    if (url.changed) {
+      Object.assign(camera, this.secrets.seal(url.plain));
+      if (dto.ipAddress === undefined) camera.ipAddress = hostIp(url.plain);
+    }
+    if (dto.enabled !== undefined) camera.enabled = dto.enabled;
+    if (dto.ipAddress !== undefined) camera.ipAddress = dto.ipAddress;
+    if (dto.tags !== undefined) camera.tags = dto.tags;
+    if (dto.rtspTransport !== undefined) camera.rtspTransport = dto.rtspTransport as RtspTransport;
+    if (dto.sampleIntervalMs !== undefined) camera.sampleIntervalMs = dto.sampleIntervalMs;
+    if (dto.samplingEnabled !== undefined) camera.samplingEnabled = dto.samplingEnabled;
+    if (dto.timezone !== undefined) camera.timezone = dto.timezone;
+    if (dto.status !== undefined && dto.status !== camera.status) {
+      // Leaving maintenance: offline until a probe says otherwise.
+      if (dto.status === 'maintenance' || camera.status === 'maintenance') camera.status = dto.status as CameraStatus;
+    }
+  }
+
+  /**
+   * A camera taken out of monitoring (disabled, or in maintenance) has its offline episode closed
+   * and its offline alert resolved; disabled, it is shown offline. Status changes are published.
+   */
+  async afterMonitoringChange(camera: CameraEntity, wasWatched: boolean, previousStatus?: CameraStatus): Promise<void> {
+    const watched = camera.enabled && camera.status !== 'maintenance';
+    let statusBefore = previousStatus ?? camera.status;
+    if (wasWatched && !watched) {
+      statusBefore = camera.status;
+      const patch: Partial<CameraEntity> = { offlineSince: null };
+      if (!camera.enabled && camera.status === 'online') patch.status = 'offline';
+      await this.repo.updateHealth(camera.id, patch);
+      Object.assign(camera, patch);
+      await this.alerts.resolve(CAMERA_OFFLINE_ALERT, camera.id);
+      if (patch.status || camera.status === 'maintenance') {
+        await this.publisher.publish(cameraStatusEvent(camera.id, camera.status, camera.lastSeen));
+      }
+    } else if (!wasWatched && watched && statusBefore !== camera.status) {
+      await this.publisher.publish(cameraStatusEvent(camera.id, camera.status, camera.lastSeen));
+    }
+  }
+
+  // ------------------------------------------------------------------ views
+
+  async toDto(camera: CameraEntity): Promise<CameraDto> {
+    return (await this.toDtos([camera]))[0];
+  }
+
+  async toDtos(cameras: CameraEntity[]): Promise<CameraDto[]> {
+    return Promise.all(
+      cameras.map(async (c) => ({
+        id: c.id,
+        name: c.name,
+        location: c.location,
+        streamType: c.streamType,
+        status: c.status,
+        fps: c.fps,
+        latency: c.latency,
+        bitrate: c.bitrate,
+        resolution: c.resolution,
+        lastSeen: c.lastSeen ? c.lastSeen.toISOString() : null,
+        ipAddress: c.ipAddress,
+        tags: c.tags ?? [],
+        thumbnail: await this.thumbnailUrl(c),
+        streamUrl: c.streamUrlMasked,
+        lastChecked: c.lastChecked ? c.lastChecked.toISOString() : null,
+        enabled: c.enabled,
+        rtspTransport: c.rtspTransport,
+        sampleIntervalMs: c.sampleIntervalMs,
+        samplingEnabled: c.samplingEnabled,
+        timezone: c.timezone,
+        codec: c.codec,
+        createdAt: c.createdAt.toISOString(),
+        updatedAt: c.updatedAt.toISOString(),
+      })),
+    );
+  }
+
+  private async thumbnailUrl(camera: CameraEntity): Promise<string | null> {
+    if (!camera.thumbnail) return null;
+    try {
+      return await this.storage.presignedGetUrl(camera.thumbnail, CAMERA_URL_TTL_SECONDS);
+    } catch (err) {
+      this.log.warn({ cameraId: camera.id, err: (err as Error).message }, 'thumbnail URL could not be signed');
+      return null;
+    }
+  }
+}
+
+/** The URL's host when it is an IP address (for ip_address), else null. */
+function hostIp(url: string | null): string | null {
+  if (!url) return null;
+  const host = extractHost(url);
+  return host && isIP(host) ? host : null;
+}

@@ -1,0 +1,11 @@
+export { CameraEntity, type CameraStatus, type CameraStreamType } from './entities/camera.entity';
+export * from './entities/camera-summary.entity';
+export * from './stream';
+export * from './camera-id';
+export * from './site-time';
+export * from './camera-secrets';
+export * from './ffmpeg.provider';
+export * from './dto/camera.dto';
+export * from './cameras.repository';
+export * from './cameras.service';
+export * from './cameras.module';
