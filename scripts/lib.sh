@@ -10,6 +10,8 @@ PID_DIR="$LOCAL_DIR/pids"
 
 # Debian packages the system and its tests need (media, PDF, RTSP test server).
 BASE_APT_PACKAGES="ffmpeg chromium poppler-utils rtsp-server-perl"
+# RTSP over TCP in tests and the demo: GStreamer's RTSP server driven by /usr/bin/python3; fonts for ffmpeg text.
+BASE_APT_PACKAGES="$BASE_APT_PACKAGES python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad fonts-dejavu-core"
 # More packages (space-separated). Extend this line for a feature that needs one, e.g.
 #   EXTRA_APT_PACKAGES="$EXTRA_APT_PACKAGES gstreamer1.0-plugins-good"
 # It may also be set in the environment.

@@ -15,7 +15,7 @@
  * 'YYYY-MM-DD HH:MM:SS'. Every create/write runs as one transaction: rolled back on any error.
  *
  * Test controls: addEmployee, addAttendance, attendances(), employees(), calls, latencyMs,
- * failNext(n, status), hangNext(n), reset(), start(port), stop().
+ * failNext(n, status), hangNext(n), onMutation, reset(), start(port), stop().
  *
  * Standalone (demo):  node --import tsx test/emulators/odoo.emulator.ts --port 8069
  *   options: --host 127.0.0.1 --db odoo --login admin --api-key <key> --latency <ms>
@@ -203,6 +203,11 @@ export class OdooEmulator {
   calls: Record<string, number> = {};
   /** Every HTTP request received, injected failures and hangs included. */
   totalRequests = 0;
+  /**
+   * Called synchronously once a create / write made through the API is applied, before its answer
+   * is sent: crash tests kill the client here to lose the answer of a committed write.
+   */
+  onMutation: ((event: { operation: 'create' | 'write'; ids: number[] }) => void) | null = null;
 
   private readonly userName: string;
   private employeeRows = new Map<number, EmulatedEmployee>();
@@ -294,6 +299,7 @@ export class OdooEmulator {
     this.failures = [];
     this.hangs = 0;
     this.latencyMs = 0;
+    this.onMutation = null;
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -655,13 +661,17 @@ export class OdooEmulator {
         if (!list.every(isObject)) {
           throw valueError('create() expects a dict or a list of dicts');
         }
-        return this.createAttendances(list);
+        const created = this.createAttendances(list);
+        this.onMutation?.({ operation: 'create', ids: [...created] });
+        return created;
       }
       case 'write': {
         if (!isObject(params['vals'])) {
           throw unprocessable("missing a required argument: 'vals'");
         }
-        this.writeAttendances(this.idList(ids), params['vals']);
+        const written = this.idList(ids);
+        this.writeAttendances(written, params['vals']);
+        this.onMutation?.({ operation: 'write', ids: written });
         return true;
       }
       case 'unlink': {

@@ -7,6 +7,7 @@ import { RealtimeModule } from '@app/realtime';
 import { StorageModule } from '@app/storage';
 import { DatabaseModule } from '@app/database';
 import { AlertsModule } from '@app/alerts';
+import { FacesModule } from '@app/faces';
 import { ControlListenerService } from './control/control-listener.service';
 import { QueueWorkersService } from './control/queue-workers.service';
 import { HealthServerService } from './health/health-server.service';
@@ -24,6 +25,7 @@ export const WORKER_IMPORTS = [
   StorageModule,
   RealtimeModule,
   AlertsModule,
+  FacesModule,
   DiscoveryModule,
 ];
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, In, IsNull, Not, Repository } from 'typeorm';
 import { AlertEntity, AlertLevel } from './entities/alert.entity';
 import { NotificationEntity, NotificationLevel } from './entities/notification.entity';
 
@@ -14,6 +14,24 @@ export interface RaiseAlertRow {
   cameraId: string | null;
   thumbnail: string | null;
   tags: string[];
+}
+
+export interface AlertFilter {
+  levels?: string[];
+  acknowledged?: boolean;
+  cameraId?: string;
+  kind?: string;
+  resolved?: boolean;
+  muted?: boolean;
+  skip: number;
+  take: number;
+}
+
+export interface NotificationFilter {
+  acknowledged?: boolean;
+  level?: string;
+  skip: number;
+  take: number;
 }
 
 /** Sortable, unique alert ids: ALERT-<time base36>-<random>. */
@@ -61,6 +79,100 @@ export class AlertsRepository {
 
   findOpen(kind: string, subject: string): Promise<AlertEntity | null> {
     return this.alerts.createQueryBuilder('a').where('a.kind = :kind AND a.subject = :subject AND a.resolved_at IS NULL', { kind, subject }).getOne();
+  }
+
+  /** Alerts matching the filter, newest first (ties by id), and their total. */
+  listAlerts(f: AlertFilter): Promise<[AlertEntity[], number]> {
+    const where: Record<string, unknown> = {};
+    if (f.levels?.length) where.level = In(f.levels);
+    if (f.acknowledged !== undefined) where.acknowledged = f.acknowledged;
+    if (f.cameraId) where.cameraId = f.cameraId;
+    if (f.kind) where.kind = f.kind;
+    if (f.resolved !== undefined) where.resolvedAt = f.resolved ? Not(IsNull()) : IsNull();
+    if (f.muted !== undefined) where.muted = f.muted;
+    return this.alerts.findAndCount({ where, order: { timestamp: 'DESC', id: 'DESC' }, skip: f.skip, take: f.take });
+  }
+
+  findAlert(id: string): Promise<AlertEntity | null> {
+    return this.alerts.findOneBy({ id });
+  }
+
+  /** Sets acknowledged/muted on one alert; returns it, or null when it does not exist. */
+  async updateAlertFlags(id: string, flags: { acknowledged?: boolean; muted?: boolean }): Promise<AlertEntity | null> {
+    const sets: string[] = [];
+    const params: unknown[] = [id];
+    if (flags.acknowledged !== undefined) {
+      params.push(flags.acknowledged);
+      sets.push(`acknowledged = $${params.length}`);
+    }
+    if (flags.muted !== undefined) {
+      params.push(flags.muted);
+      sets.push(`muted = $${params.length}`);
+    }
+    if (sets.length === 0) return this.findAlert(id);
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `UPDATE alerts SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING id`,
+      params,
+    );
+    return rows[0] ? this.findAlert(id) : null;
+  }
+
+  /** Deletes one alert; false when it did not exist. */
+  async deleteAlert(id: string): Promise<boolean> {
+    const res = await this.alerts.delete({ id });
+    return (res.affected ?? 0) > 0;
+  }
+
+  /** The caller's notifications and the broadcasts they have not cleared, newest first. */
+  async listNotificationsFor(userId: string, f: NotificationFilter): Promise<[NotificationEntity[], number]> {
+    const qb = this.notifications
+      .createQueryBuilder('n')
+      .where('(n.user_id = :userId OR (n.user_id IS NULL AND NOT (:userId = ANY(n.dismissed_by))))', { userId });
+    if (f.acknowledged !== undefined) {
+      qb.andWhere('(CASE WHEN n.user_id IS NULL THEN :userId = ANY(n.acknowledged_by) ELSE n.acknowledged END) = :ack', {
+        ack: f.acknowledged,
+      });
+    }
+    if (f.level) qb.andWhere('n.level = :level', { level: f.level });
+    return qb.orderBy('n.timestamp', 'DESC').addOrderBy('n.id', 'DESC').skip(f.skip).take(f.take).getManyAndCount();
+  }
+
+  /**
+   * Acknowledges a notification for this user: their own (the row's flag) or a broadcast they still
+   * see (their id added to acknowledged_by). Null when it is neither (unknown, or someone else's).
+   */
+  async acknowledgeNotificationFor(id: string, userId: string): Promise<NotificationEntity | null> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `UPDATE notifications
+          SET acknowledged = CASE WHEN user_id IS NULL THEN acknowledged ELSE true END,
+              acknowledged_by = CASE
+                WHEN user_id IS NULL AND NOT ($2 = ANY(acknowledged_by)) THEN array_append(acknowledged_by, $2::uuid)
+                ELSE acknowledged_by END
+        WHERE id = $1 AND (user_id = $2 OR (user_id IS NULL AND NOT ($2 = ANY(dismissed_by))))
+        RETURNING id`,
+      [id, userId],
+    );
+    return rows[0] ? this.notifications.findOneBy({ id }) : null;
+  }
+
+  /**
+   * Clears the caller's list: deletes their own notifications and hides broadcasts from them
+   * (`acknowledgedOnly`: only those they acknowledged). Returns how many left the list.
+   */
+  async clearNotificationsFor(userId: string, acknowledgedOnly: boolean): Promise<number> {
+    return this.dataSource.transaction(async (m) => {
+      const own: Array<{ id: string }> = await m.query(
+        `DELETE FROM notifications WHERE user_id = $1 ${acknowledgedOnly ? 'AND acknowledged' : ''} RETURNING id`,
+        [userId],
+      );
+      const broadcasts: Array<{ id: string }> = await m.query(
+        `UPDATE notifications SET dismissed_by = array_append(dismissed_by, $1::uuid)
+          WHERE user_id IS NULL AND NOT ($1 = ANY(dismissed_by)) ${acknowledgedOnly ? 'AND $1 = ANY(acknowledged_by)' : ''}
+          RETURNING id`,
+        [userId],
+      );
+      return own.length + broadcasts.length;
+    });
   }
 
   async insertNotification(n: { userId: string | null; title: string; message: string | null; level: NotificationLevel; link: string | null; source: string | null }): Promise<NotificationEntity> {

@@ -1,10 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { RedisService, rootLogger } from '@app/core';
+import { createHash } from 'node:crypto';
+import { Paginated, RedisService, notFound, pageWindow, rootLogger, serviceUnavailable, unprocessable } from '@app/core';
 import { RealtimePublisher, alertEvent, notificationEvent } from '@app/realtime';
 import { AlertsRepository } from './alerts.repository';
 import type { AlertLevel } from './entities/alert.entity';
 import type { NotificationLevel } from './entities/notification.entity';
-import { AlertDto, NotificationDto } from './dto/alert.dto';
+import {
+  AlertDto,
+  ClearNotificationsQueryDto,
+  ClearedNotificationsDto,
+  ListAlertsQueryDto,
+  ListNotificationsQueryDto,
+  MuteAlertDto,
+  MutedKindsDto,
+  NotificationDto,
+} from './dto/alert.dto';
 
 export interface RaiseAlert {
   /** What raised it: camera_offline, unknown_face, provider_degraded, odoo_sync_failures, disk_pressure, ... */
@@ -21,6 +31,20 @@ export interface RaiseAlert {
 
 /** Redis set of muted alert kinds: alerts of a muted kind are still recorded but not pushed. */
 export const MUTED_KINDS_KEY = 'alerts:muted-kinds';
+
+/**
+ * GET /alerts pages are cached in Redis under the current list version; every change to the alerts
+ * table made through this service bumps the version, so a cached page is never served after a change
+ * (any api process). Entries also expire on their own.
+ */
+export const ALERTS_CACHE_VERSION_KEY = 'cache:alerts:version';
+export const ALERTS_CACHE_PREFIX = 'cache:alerts:list:';
+const ALERTS_CACHE_TTL_SECONDS = 30;
+
+interface CachedPage {
+  items: AlertDto[];
+  meta: Paginated<AlertDto>['meta'];
+}
 
 /**
  * The one alert service every producer uses. An open alert of the same kind and subject is refreshed,
@@ -46,6 +70,7 @@ export class AlertsService {
       tags: input.tags ?? [input.kind],
     });
     const dto = AlertDto.from(alert);
+    await this.bumpListVersion();
     if (created && !alert.muted && !(await this.isKindMuted(input.kind))) {
       await this.publisher.publish(alertEvent({ ...dto, cameraId: dto.cameraId ?? undefined }));
     }
@@ -56,7 +81,112 @@ export class AlertsService {
   /** Closes the open alert of this kind and subject (e.g. a camera came back). */
   async resolve(kind: string, subject: string): Promise<AlertDto | null> {
     const alert = await this.repo.resolveOpen(kind, subject);
-    return alert ? AlertDto.from(alert) : null;
+    if (!alert) return null;
+    await this.bumpListVersion();
+    return AlertDto.from(alert);
+  }
+
+  /** Alerts, newest first, filtered by level(s), acknowledged, camera, kind, resolved, muted. */
+  async list(q: ListAlertsQueryDto): Promise<Paginated<AlertDto>> {
+    const { page, pageSize, skip, take } = pageWindow(q);
+    const filter = {
+      levels: q.level?.length ? [...new Set(q.level)].sort() : undefined,
+      acknowledged: q.acknowledged,
+      cameraId: q.cameraId,
+      kind: q.kind,
+      resolved: q.resolved,
+      muted: q.muted,
+    };
+    const version = await this.listVersion();
+    const key =
+      version === null
+        ? null
+        : `${ALERTS_CACHE_PREFIX}${version}:${createHash('sha1').update(JSON.stringify({ ...filter, page, pageSize })).digest('base64url')}`;
+    if (key) {
+      const hit = await this.redis.getJson<CachedPage>(key);
+      if (hit) return new Paginated(hit.items, hit.meta);
+    }
+    const [rows, total] = await this.repo.listAlerts({ ...filter, skip, take });
+    const result = Paginated.of(rows.map((a) => AlertDto.from(a)), total, page, pageSize);
+    if (key) await this.redis.setJson(key, { items: result.items, meta: result.meta } satisfies CachedPage, ALERTS_CACHE_TTL_SECONDS);
+    return result;
+  }
+
+  async acknowledge(id: string): Promise<AlertDto> {
+    return this.setFlags(id, { acknowledged: true });
+  }
+
+  /** Mutes one alert; with `kind: true` also mutes its kind (new alerts of it are not pushed). */
+  async mute(id: string, dto: MuteAlertDto = {}): Promise<AlertDto> {
+    const alert = await this.setFlags(id, { muted: true });
+    if (dto.kind) await this.setKindMuted(alert, true);
+    return alert;
+  }
+
+  /** Unmutes one alert; with `kind: true` also unmutes its kind. */
+  async unmute(id: string, dto: MuteAlertDto = {}): Promise<AlertDto> {
+    const alert = await this.setFlags(id, { muted: false });
+    if (dto.kind) await this.setKindMuted(alert, false);
+    return alert;
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!(await this.repo.deleteAlert(id))) throw notFound('Alert', id);
+    await this.bumpListVersion();
+  }
+
+  async mutedKinds(): Promise<MutedKindsDto> {
+    try {
+      return { kinds: (await this.redis.client.smembers(MUTED_KINDS_KEY)).sort() };
+    } catch (err) {
+      throw serviceUnavailable('Redis is unavailable: cannot read muted alert kinds', { reason: (err as Error).message });
+    }
+  }
+
+  /** Forget every cached alert page (after changes made outside this service, e.g. retention). */
+  async invalidateListCache(): Promise<void> {
+    await this.bumpListVersion();
+  }
+
+  private async setFlags(id: string, flags: { acknowledged?: boolean; muted?: boolean }): Promise<AlertDto> {
+    const alert = await this.repo.updateAlertFlags(id, flags);
+    if (!alert) throw notFound('Alert', id);
+    await this.bumpListVersion();
+    return AlertDto.from(alert);
+  }
+
+  private async setKindMuted(alert: AlertDto, muted: boolean): Promise<void> {
+    if (!alert.kind) throw unprocessable(`Alert '${alert.id}' has no kind to ${muted ? 'mute' : 'unmute'}`);
+    try {
+      if (muted) await this.redis.client.sadd(MUTED_KINDS_KEY, alert.kind);
+      else await this.redis.client.srem(MUTED_KINDS_KEY, alert.kind);
+    } catch (err) {
+      throw serviceUnavailable(`Redis is unavailable: cannot ${muted ? 'mute' : 'unmute'} kind '${alert.kind}'`, {
+        reason: (err as Error).message,
+      });
+    }
+  }
+
+  /** The current list version; null when Redis is unreachable (the cache is then bypassed). */
+  private async listVersion(): Promise<string | null> {
+    try {
+      const v = await this.redis.client.get(ALERTS_CACHE_VERSION_KEY);
+      if (v !== null) return v;
+      // First use (or after a cache flush): start above any version used before.
+      await this.redis.client.set(ALERTS_CACHE_VERSION_KEY, String(Date.now()), 'NX');
+      return await this.redis.client.get(ALERTS_CACHE_VERSION_KEY);
+    } catch {
+      return null;
+    }
+  }
+
+  private async bumpListVersion(): Promise<void> {
+    try {
+      const exists = await this.redis.client.exists(ALERTS_CACHE_VERSION_KEY);
+      if (exists) await this.redis.client.incr(ALERTS_CACHE_VERSION_KEY);
+    } catch {
+      /* nothing cached can be served while Redis is away; entries expire on their own */
+    }
   }
 
   async isOpen(kind: string, subject: string): Promise<boolean> {
@@ -102,5 +232,24 @@ export class NotificationsService {
     const dto = NotificationDto.from(row);
     await this.publisher.publish(notificationEvent({ ...dto }, n.userId));
     return dto;
+  }
+
+  /** The caller's notifications and the broadcasts they have not cleared, newest first. */
+  async listFor(userId: string, q: ListNotificationsQueryDto): Promise<Paginated<NotificationDto>> {
+    const { page, pageSize, skip, take } = pageWindow(q);
+    const [rows, total] = await this.repo.listNotificationsFor(userId, { acknowledged: q.acknowledged, level: q.level, skip, take });
+    return Paginated.of(rows.map((n) => NotificationDto.from(n, userId)), total, page, pageSize);
+  }
+
+  /** Acknowledge one of the caller's notifications (or a broadcast, for them only); 404 for others'. */
+  async acknowledgeFor(userId: string, id: string): Promise<NotificationDto> {
+    const row = await this.repo.acknowledgeNotificationFor(id, userId);
+    if (!row) throw notFound('Notification', id);
+    return NotificationDto.from(row, userId);
+  }
+
+  /** Clear the caller's list (`scope=acknowledged`: only what they acknowledged). Never touches others'. */
+  async clearFor(userId: string, q: ClearNotificationsQueryDto): Promise<ClearedNotificationsDto> {
+    return { cleared: await this.repo.clearNotificationsFor(userId, q.scope === 'acknowledged') };
   }
 }

@@ -148,13 +148,29 @@ export class CamerasRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Writes probe results without touching `version`/`updated_at` of the operator's edits... */
+  /** Writes probe results (and lastSeen) of a live camera. */
   async updateHealth(id: string, patch: CameraHealthUpdate): Promise<void> {
+    if (Object.keys(patch).length === 0) return;
     await this.cameras.update({ id }, patch);
   }
 
-  async setThumbnail(id: string, key: string): Promise<void> {
-    await this.cameras.update({ id }, { thumbnail: key });
+  /**
+   * Writes a watchdog result only while the camera is still watched (enabled, not in maintenance,
+   * not deleted): an operator's change during a pass wins. False when nothing was written.
+   */
+  async updateWatchedHealth(id: string, patch: CameraHealthUpdate): Promise<boolean> {
+    const result = await this.cameras.update({ id, enabled: true, status: Not('maintenance'), deletedAt: IsNull() }, patch);
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Makes `key` the thumbnail unless a newer snapshot already is (keys sort by time). */
+  async setThumbnailIfNewer(id: string, key: string): Promise<void> {
+    await this.cameras
+      .createQueryBuilder()
+      .update(CameraEntity)
+      .set({ thumbnail: key })
+      .where('id = :id AND (thumbnail IS NULL OR thumbnail < :key)', { id, key })
+      .execute();
   }
 
   /**

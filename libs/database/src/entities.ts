@@ -1,6 +1,7 @@
 import { AlertEntity } from '@app/alerts/entities/alert.entity';
 import { NotificationEntity } from '@app/alerts/entities/notification.entity';
 import { AttendanceLogEntity } from '@app/attendance/entities/attendance-log.entity';
+import { AttendanceLogSequenceEntity } from '@app/attendance/entities/attendance-log-sequence.entity';
 import { AttendanceRecordEntity } from '@app/attendance/entities/attendance-record.entity';
 import { ExportJobEntity } from '@app/attendance/entities/export-job.entity';
 import { ShiftScheduleEntity } from '@app/attendance/entities/shift-schedule.entity';
@@ -39,6 +40,7 @@ export const ALL_ENTITIES = [
   DetectionProviderConfigEntity,
   ShiftScheduleEntity,
   AttendanceLogEntity,
+  AttendanceLogSequenceEntity,
   AttendanceRecordEntity,
   ExportJobEntity,
   FaceProfileEntity,

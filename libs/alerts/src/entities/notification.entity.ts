@@ -42,4 +42,12 @@ export class NotificationEntity {
   /** addition: what produced it, e.g. 'alerts', 'exports'. */
   @Column({ name: 'source', type: 'varchar', length: 50, nullable: true })
   source: string | null;
+
+  /** addition: users who acknowledged this broadcast (personal notifications use `acknowledged`). */
+  @Column({ name: 'acknowledged_by', type: 'uuid', array: true, default: () => "'{}'" })
+  acknowledgedBy: string[];
+
+  /** addition: users who cleared this broadcast from their list. */
+  @Column({ name: 'dismissed_by', type: 'uuid', array: true, default: () => "'{}'" })
+  dismissedBy: string[];
 }

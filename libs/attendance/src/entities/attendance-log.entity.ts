@@ -28,6 +28,11 @@ export type AttendanceSource = 'auto' | 'manual';
 // addition: prefix search `lower(name) LIKE lower(:q) || '%'` (expression index: created by the migration,
 // invisible to TypeORM, hence synchronize: false)
 @Index('idx_attendance_logs_name_prefix', { synchronize: false })
+// addition: `search` (substring, case-insensitive) via pg_trgm GIN indexes (migration AttendanceEngine)
+@Index('idx_attendance_logs_name_trgm', { synchronize: false })
+@Index('idx_attendance_logs_employee_id_trgm', { synchronize: false })
+// addition: at most one manual entry per person and day
+@Index('uq_attendance_logs_manual_day', ['employeeId', 'date'], { unique: true, where: `source = 'manual'` })
 // additions: the enums of the spec's comments
 @Check('chk_attendance_logs_status', `status IN ('present', 'late', 'missed')`)
 @Check('chk_attendance_logs_odoo_status', `odoo_status IN ('synced', 'pending', 'failed')`)

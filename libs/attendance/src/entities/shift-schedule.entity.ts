@@ -8,6 +8,10 @@ import { numericTransformer } from '@app/database/transformers';
 @Entity({ name: 'shift_schedules' })
 // addition
 @Check('chk_shift_schedules_grace_minutes', `grace_minutes >= 0`)
+@Check(
+  'chk_shift_schedules_windows',
+  `check_in_window_minutes BETWEEN 0 AND 720 AND check_out_window_minutes BETWEEN 0 AND 720`,
+)
 export class ShiftScheduleEntity {
   @PrimaryColumn({ name: 'id', type: 'varchar', length: 50, primaryKeyConstraintName: 'pk_shift_schedules' })
   id: string;
@@ -60,4 +64,12 @@ export class ShiftScheduleEntity {
   /** addition */
   @Column({ name: 'enabled', type: 'boolean', default: true })
   enabled: boolean;
+
+  /** addition: minutes before the start from which a sighting counts as arriving for an instance. */
+  @Column({ name: 'check_in_window_minutes', type: 'integer', default: 120 })
+  checkInWindowMinutes: number;
+
+  /** addition: minutes after the end until which a sighting still counts as leaving an instance. */
+  @Column({ name: 'check_out_window_minutes', type: 'integer', default: 240 })
+  checkOutWindowMinutes: number;
 }

@@ -162,6 +162,34 @@ export class EnvDto {
   @Type(() => Number) @IsInt() @Min(10) @Max(86400)
   CAMERA_WATCHDOG_INTERVAL_SECONDS = 120;
 
+  /** Seconds a camera must stay offline before the watchdog raises a `Camera Offline` alert. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(86400)
+  CAMERA_OFFLINE_ALERT_SECONDS = 300;
+
+  /** Consecutive good watchdog probes that end an offline episode (and resolve its alert). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(10)
+  CAMERA_RECOVERY_CHECKS = 2;
+
+  /** Cameras the watchdog probes at the same time (each probe is one ffprobe process). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(64)
+  CAMERA_WATCHDOG_CONCURRENCY = 6;
+
+  /** ffmpeg socket I/O timeout for camera streams, ms (a silent server gives up after this). */
+  @Type(() => Number) @IsInt() @Min(500) @Max(60000)
+  CAMERA_SOCKET_TIMEOUT_MS = 5000;
+
+  /** Overall bound of a connection test / watchdog probe, ms; the ffprobe child is killed after it. */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(120000)
+  CAMERA_PROBE_TIMEOUT_MS = 15000;
+
+  /** Overall bound of a snapshot frame grab, ms; the ffmpeg child is killed after it. */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(120000)
+  CAMERA_GRAB_TIMEOUT_MS = 10000;
+
+  /** ffmpeg/ffprobe children (probes, snapshots) one api process runs at once; more wait, then 503. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(64)
+  CAMERA_MAX_CONCURRENT_STREAM_JOBS = 4;
+
   /** Expose Prometheus metrics at /metrics on this port (0 = on the API port, behind auth). */
   @Type(() => Number) @IsInt() @Min(0) @Max(65535)
   METRICS_PORT = 0;

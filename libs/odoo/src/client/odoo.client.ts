@@ -214,6 +214,54 @@ export class OdooClient {
     return this.expectId(ids[0], op);
   }
 
+  /**
+   * Creates several hr.attendance records in one call (`create` takes a list of vals) and returns
+   * their ids in input order. Odoo runs it as one transaction: one invalid record fails them all.
+   */
+  async createAttendances(inputs: OdooAttendanceInput[]): Promise<number[]> {
+    if (inputs.length === 0) {
+      return [];
+    }
+    const op = `${ATTENDANCE}.create`;
+    const valsList = inputs.map((input) => {
+      const vals: Record<string, unknown> = {
+        employee_id: input.employeeId,
+        check_in: toOdooDatetime(input.checkIn),
+      };
+      if (input.checkOut) {
+        vals['check_out'] = toOdooDatetime(input.checkOut);
+      }
+      return vals;
+    });
+    const result = await this.callMethod(ATTENDANCE, 'create', { vals_list: valsList });
+    const ids = Array.isArray(result) ? result : [result];
+    if (ids.length !== inputs.length) {
+      throw this.badShape(op, `${inputs.length} record ids`);
+    }
+    return ids.map((id) => this.expectId(id, op));
+  }
+
+  /**
+   * Attendances of these employees whose check_in is exactly one of `checkIns` (to the second):
+   * finds records an earlier, interrupted sync created before it could remember their ids.
+   */
+  async findAttendancesAt(employeeIds: number[], checkIns: Date[]): Promise<OdooAttendance[]> {
+    const employees = [...new Set(employeeIds)];
+    const instants = [...new Set(checkIns.map((d) => toOdooDatetime(d)))];
+    if (employees.length === 0 || instants.length === 0) {
+      return [];
+    }
+    const op = `${ATTENDANCE}.search_read`;
+    const result = await this.callMethod(ATTENDANCE, 'search_read', {
+      domain: [
+        ['employee_id', 'in', employees],
+        ['check_in', 'in', instants],
+      ],
+      fields: ATTENDANCE_FIELDS,
+    });
+    return this.expectRecordArray(result, op).map((row) => this.attendanceRow(row, op));
+  }
+
   /** Updates check_in / check_out of an hr.attendance (checkOut null re-opens it). */
   async writeAttendance(id: number, update: OdooAttendanceUpdate): Promise<void> {
     const vals: Record<string, unknown> = {};
@@ -262,26 +310,28 @@ export class OdooClient {
     }
     const op = `${ATTENDANCE}.read`;
     const result = await this.callMethod(ATTENDANCE, 'read', { fields: ATTENDANCE_FIELDS }, ids);
-    return this.expectRecordArray(result, op).map((row) => {
-      const employee = row['employee_id'];
-      let employeeId: number;
-      let employeeName: string | null = null;
-      if (Array.isArray(employee)) {
-        employeeId = this.expectId(employee[0], op);
-        employeeName = typeof employee[1] === 'string' ? employee[1] : null;
-      } else {
-        employeeId = this.expectId(employee, op);
-      }
-      const checkOut = row['check_out'];
-      return {
-        id: this.expectId(row['id'], op),
-        employeeId,
-        employeeName,
-        checkIn: this.expectDatetime(row['check_in'], op),
-        checkOut: checkOut === false || checkOut === null || checkOut === undefined ? null : this.expectDatetime(checkOut, op),
-        workedHours: typeof row['worked_hours'] === 'number' ? row['worked_hours'] : null,
-      };
-    });
+    return this.expectRecordArray(result, op).map((row) => this.attendanceRow(row, op));
+  }
+
+  private attendanceRow(row: JsonRecord, op: string): OdooAttendance {
+    const employee = row['employee_id'];
+    let employeeId: number;
+    let employeeName: string | null = null;
+    if (Array.isArray(employee)) {
+      employeeId = this.expectId(employee[0], op);
+      employeeName = typeof employee[1] === 'string' ? employee[1] : null;
+    } else {
+      employeeId = this.expectId(employee, op);
+    }
+    const checkOut = row['check_out'];
+    return {
+      id: this.expectId(row['id'], op),
+      employeeId,
+      employeeName,
+      checkIn: this.expectDatetime(row['check_in'], op),
+      checkOut: checkOut === false || checkOut === null || checkOut === undefined ? null : this.expectDatetime(checkOut, op),
+      workedHours: typeof row['worked_hours'] === 'number' ? row['worked_hours'] : null,
+    };
   }
 
   // ---------------------------------------------------------------- JSON-RPC transport
