@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsOptional,
   IsString,
@@ -51,6 +52,10 @@ export class OdooSyncPayload {
 
   @IsIn(RUN_TRIGGERS)
   trigger: RunTrigger;
+
+  /** Also retry logs whose last push failed (otherwise retried only once the log changes). */
+  @IsOptional() @IsBoolean()
+  retryFailed?: boolean;
 }
 
 export class ExportPayload {

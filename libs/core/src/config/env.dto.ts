@@ -190,6 +190,18 @@ export class EnvDto {
   @Type(() => Number) @IsInt() @Min(1) @Max(64)
   CAMERA_MAX_CONCURRENT_STREAM_JOBS = 4;
 
+  /** Odoo: bound of one call to Odoo in ms (connection + answer); a slower call counts as a transport error and is retried. */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(600000)
+  ODOO_REQUEST_TIMEOUT_MS = 30000;
+
+  /** Faces: largest accepted enrolment image in bytes (per image; a larger one is refused with 413). */
+  @Type(() => Number) @IsInt() @Min(65536) @Max(52428800)
+  FACE_IMAGE_MAX_BYTES = 10485760;
+
+  /** Faces: lifetime in seconds of the presigned URLs of enrolment images (GET /faces/{id}/images). */
+  @Type(() => Number) @IsInt() @Min(60) @Max(604800)
+  FACE_IMAGE_URL_TTL_SECONDS = 900;
+
   /** Expose Prometheus metrics at /metrics on this port (0 = on the API port, behind auth). */
   @Type(() => Number) @IsInt() @Min(0) @Max(65535)
   METRICS_PORT = 0;
