@@ -6,6 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - shift_schedules.check_in_window_minutes / check_out_window_minutes: how early before the start and
  *   how late after the end a sighting still belongs to a shift instance;
  * - uq_attendance_logs_manual_day: at most one manual entry per person and day (409 on a second one);
+ * - uq_attendance_logs_auto_unscheduled: one automatic log per person and day for sightings outside
+ *   any shift of theirs (shift_start NULL; uq_attendance_logs_auto_shift covers the shift instances);
  * - pg_trgm GIN indexes for `search` (substring, case-insensitive) over name and employee id.
  *   pg_trgm ships with PostgreSQL contrib and is a trusted extension (PG >= 13): the database owner
  *   can create it without superuser rights.
@@ -31,6 +33,9 @@ export class AttendanceEngine1795701000000 implements MigrationInterface {
     await q.query(`
       CREATE UNIQUE INDEX uq_attendance_logs_manual_day ON attendance_logs (employee_id, date)
       WHERE source = 'manual'`);
+    await q.query(`
+      CREATE UNIQUE INDEX uq_attendance_logs_auto_unscheduled ON attendance_logs (employee_id, date)
+      WHERE source = 'auto' AND shift_start IS NULL`);
 
     await q.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`);
     await q.query(`CREATE INDEX idx_attendance_logs_name_trgm ON attendance_logs USING gin (name gin_trgm_ops)`);
@@ -40,6 +45,7 @@ export class AttendanceEngine1795701000000 implements MigrationInterface {
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX IF EXISTS idx_attendance_logs_employee_id_trgm`);
     await q.query(`DROP INDEX IF EXISTS idx_attendance_logs_name_trgm`);
+    await q.query(`DROP INDEX IF EXISTS uq_attendance_logs_auto_unscheduled`);
     await q.query(`DROP INDEX IF EXISTS uq_attendance_logs_manual_day`);
     await q.query(`ALTER TABLE shift_schedules DROP CONSTRAINT IF EXISTS chk_shift_schedules_windows`);
     await q.query(`ALTER TABLE shift_schedules DROP COLUMN IF EXISTS check_out_window_minutes`);

@@ -71,7 +71,6 @@ class OdooFault extends Error {
 }
 
 const validationError = (message: string) => new OdooFault('odoo.exceptions.ValidationError', message, 422);
-const userError = (message: string) => new OdooFault('odoo.exceptions.UserError', message, 422);
 const missingError = (message: string) => new OdooFault('odoo.exceptions.MissingError', message, 404);
 const accessDenied = () => new OdooFault('odoo.exceptions.AccessDenied', 'Access Denied', 403);
 const valueError = (message: string) => new OdooFault('builtins.ValueError', message, 500);

@@ -79,6 +79,21 @@ export class MarkMissedPayload extends MaintenancePayload {
   date?: string;
 }
 
+/** Object keys (or one prefix) of erased face data to delete from storage. */
+export class FaceStorageErasePayload {
+  /** Profile the files belonged to (logs only: the profile row is already gone). */
+  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: 'profileId must be a UUID' })
+  profileId: string;
+
+  /** Keys under faces/<profileId>/ to delete. */
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Matches(/^faces\/[0-9a-f-]{36}\/[^/]{1,200}$/, { each: true, message: 'keys must be faces/<profileId>/<file>' })
+  keys?: string[];
+
+  /** Delete everything under faces/<profileId>/ (a whole profile). */
+  @IsOptional() @Matches(/^faces\/[0-9a-f-]{36}\/$/, { message: 'prefix must be faces/<profileId>/' })
+  prefix?: string;
+}
+
 export interface JobPayloadMap {
   'detect-frame': DetectFramePayload;
   'sample-cameras': SampleCamerasPayload;
@@ -89,6 +104,8 @@ export interface JobPayloadMap {
   'collect-metrics': MaintenancePayload;
   cleanup: MaintenancePayload;
   'mark-missed': MarkMissedPayload;
+  'face-storage-erase': FaceStorageErasePayload;
+  'face-storage-sweep': MaintenancePayload;
 }
 export type JobPayload<N extends JobName> = JobPayloadMap[N];
 
@@ -104,6 +121,8 @@ export const JOB_PAYLOAD_CLASSES: { readonly [N in JobName]: PayloadClass<JobPay
   'collect-metrics': MaintenancePayload,
   cleanup: MaintenancePayload,
   'mark-missed': MarkMissedPayload,
+  'face-storage-erase': FaceStorageErasePayload,
+  'face-storage-sweep': MaintenancePayload,
 };
 
 /**

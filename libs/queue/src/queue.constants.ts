@@ -32,6 +32,10 @@ export const JOBS = {
   cleanup: 'cleanup',
   /** Close the attendance day: mark scheduled shifts without a check-in as missed. */
   markMissed: 'mark-missed',
+  /** Remove a face profile's or image's files from object storage after the database erased it (retried). */
+  faceStorageErase: 'face-storage-erase',
+  /** Remove files under faces/ that no face_images row owns any more (safety net of the erasure). */
+  faceStorageSweep: 'face-storage-sweep',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 export const JOB_NAMES: readonly JobName[] = Object.values(JOBS);
@@ -88,6 +92,13 @@ export const JOB_CATALOGUE: Readonly<Record<JobName, JobDefinition>> = {
   'collect-metrics': { queue: QUEUES.maintenance, attempts: 1, ...keepShort },
   cleanup: { queue: QUEUES.maintenance, attempts: 2, backoff: { type: 'fixed', delay: 60000 }, ...keepLong },
   'mark-missed': { queue: QUEUES.maintenance, attempts: 3, backoff: { type: 'exponential', delay: 10000 }, ...keepLong },
+  'face-storage-erase': {
+    queue: QUEUES.maintenance,
+    attempts: 12,
+    backoff: { type: 'exponential', delay: 15000 },
+    ...keepLong,
+  },
+  'face-storage-sweep': { queue: QUEUES.maintenance, attempts: 2, backoff: { type: 'fixed', delay: 60000 }, ...keepLong },
 };
 
 /**

@@ -33,6 +33,11 @@ export type AttendanceSource = 'auto' | 'manual';
 @Index('idx_attendance_logs_employee_id_trgm', { synchronize: false })
 // addition: at most one manual entry per person and day
 @Index('uq_attendance_logs_manual_day', ['employeeId', 'date'], { unique: true, where: `source = 'manual'` })
+// addition: one automatic log per person and day for sightings outside any of their shifts
+@Index('uq_attendance_logs_auto_unscheduled', ['employeeId', 'date'], {
+  unique: true,
+  where: `source = 'auto' AND shift_start IS NULL`,
+})
 // additions: the enums of the spec's comments
 @Check('chk_attendance_logs_status', `status IN ('present', 'late', 'missed')`)
 @Check('chk_attendance_logs_odoo_status', `odoo_status IN ('synced', 'pending', 'failed')`)

@@ -206,6 +206,58 @@ export class EnvDto {
   @Type(() => Number) @IsInt() @Min(0) @Max(65535)
   METRICS_PORT = 0;
 
+  /** Address the separate METRICS_PORT listener binds to (127.0.0.1: this host only; 0.0.0.0: all). */
+  @IsString()
+  METRICS_HOST = '127.0.0.1';
+
+  /** Bearer token the METRICS_PORT listener (api and worker) requires; empty = no token on that port. */
+  @IsString()
+  METRICS_TOKEN = '';
+
+  /** Seconds between system metric collections (CPU, memory, disk, event loop, queues) by the worker. */
+  @Type(() => Number) @IsInt() @Min(10) @Max(3600)
+  METRICS_COLLECT_INTERVAL_SECONDS = 60;
+
+  /** File system whose usage is collected and checked against ALERT_DISK_USAGE_PERCENT. */
+  @IsString()
+  METRICS_DISK_PATH = '/';
+
+  /** Disk usage (percent) at which a `disk_pressure` alert is raised; resolved 5 points below. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  ALERT_DISK_USAGE_PERCENT = 90;
+
+  /** Memory usage (percent, page cache counted as free) at which a `memory_pressure` alert is raised. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  ALERT_MEMORY_USAGE_PERCENT = 90;
+
+  /** Retention: days detections (and their thumbnails, and detection event logs) are kept. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3650)
+  RETENTION_DETECTIONS_DAYS = 90;
+
+  /** Retention: days thumbnails of unknown faces are kept (the detection row stays until RETENTION_DETECTIONS_DAYS). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3650)
+  RETENTION_UNKNOWN_FACE_THUMBNAILS_DAYS = 30;
+
+  /** Retention: days audit log rows are kept. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3650)
+  RETENTION_AUDIT_DAYS = 365;
+
+  /** Retention: days system metric samples are kept. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3650)
+  RETENTION_METRICS_DAYS = 30;
+
+  /** Retention: days closed alerts (resolved or acknowledged) and notifications are kept. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3650)
+  RETENTION_ALERTS_DAYS = 180;
+
+  /** Retention: cron pattern (in SITE_TIMEZONE) of the daily cleanup job. */
+  @Matches(/^\S+( \S+){4,5}$/, { message: 'RETENTION_CLEANUP_CRON must be a cron pattern of 5 or 6 fields' })
+  RETENTION_CLEANUP_CRON = '0 2 * * *';
+
+  /** Developer console: bound of one invoked request in ms. */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(120000)
+  DEVELOPER_INVOKE_TIMEOUT_MS = 15000;
+
   /** Git commit of the build, reported by /system/version. */
   @IsOptional() @IsString()
   GIT_COMMIT?: string;
