@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
-import { rootLogger, unprocessable } from '@app/core';
+import { conflict, rootLogger, unprocessable } from '@app/core';
+import { isUniqueViolation } from '@app/database';
 import { CamerasRepository } from './cameras.repository';
 import { CamerasService } from './cameras.service';
 import { CAMERA_ID_PATTERN } from './camera-id';
@@ -107,7 +108,7 @@ export class CameraTransferService {
     }
 
     const updatedCameras: PlannedUpdate[] = [];
-    await this.repo.transaction(async (m) => {
+    const write = this.repo.transaction(async (m) => {
       // 2. Against the database and the rest of the file.
       const ids = [...new Set(parsed.map((p) => p.dto.id).filter((id): id is string => !!id))];
       const existing = new Map((await this.repo.findExisting(ids, m)).map((c) => [c.id, c]));
@@ -177,6 +178,10 @@ export class CameraTransferService {
         await this.repo.save(u.camera, m);
       }
       report.applied = true;
+    });
+    await write.catch((err: unknown) => {
+      if (isUniqueViolation(err)) throw conflict('A camera id of the file was created meanwhile by someone else; nothing was imported');
+      throw err;
     });
 
     if (report.applied) {

@@ -2,14 +2,24 @@ import { Module } from '@nestjs/common';
 import { CamerasRepository } from './cameras.repository';
 import { CamerasService } from './cameras.service';
 import { CameraSecrets } from './camera-secrets';
+import { CameraMediaService } from './camera-media.service';
+import { CameraTransferService } from './camera-transfer.service';
+import { CameraWatchdogService } from './camera-watchdog.service';
 import { FFMPEG_CLIENT_PROVIDER } from './ffmpeg.provider';
+
+const SERVICES = [
+  CamerasRepository,
+  CamerasService,
+  CameraSecrets,
+  CameraMediaService,
+  CameraTransferService,
+  CameraWatchdogService,
+  FFMPEG_CLIENT_PROVIDER,
+];
 
 /**
  * The camera domain: registry, stream sources, probes, snapshots, import/export and the watchdog.
- * Needs the global platform modules (config, database, storage, realtime, alerts).
+ * Needs the global platform modules (config, Redis, database, storage, realtime, alerts).
  */
-@Module({
-  providers: [CamerasRepository, CamerasService, CameraSecrets, FFMPEG_CLIENT_PROVIDER],
-  exports: [CamerasRepository, CamerasService, CameraSecrets, FFMPEG_CLIENT_PROVIDER],
-})
+@Module({ providers: SERVICES, exports: SERVICES })
 export class CamerasModule {}
