@@ -13,6 +13,8 @@ import { QueueWorkersService } from './control/queue-workers.service';
 import { HealthServerService } from './health/health-server.service';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
+import { CameraJobs, CameraWatchdogScheduler } from './processors/cameras.processor';
+import { CamerasModule } from '@app/cameras';
 import { WorkerIdentity } from './worker-identity';
 
 /** Platform and domain modules of the worker: one line per feature. */
@@ -26,11 +28,12 @@ export const WORKER_IMPORTS = [
   RealtimeModule,
   AlertsModule,
   FacesModule,
+  CamerasModule,
   DiscoveryModule,
 ];
 
 /** One @Processor class per queue; add the others here. */
-export const WORKER_PROCESSORS = [MaintenanceProcessor];
+export const WORKER_PROCESSORS = [MaintenanceProcessor, CameraJobs, CameraWatchdogScheduler];
 
 /** Process plumbing: identity, heartbeat, control channel, health port. */
 export const WORKER_RUNTIME = [WorkerIdentity, QueueWorkersService, HeartbeatService, ControlListenerService, HealthServerService];

@@ -25,7 +25,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T>(err: unknown, user: T | false, info: unknown): T {
-    if (err) throw err instanceof Error && 'getStatus' in err ? err : unauthorized('Invalid access token');
+    // errors from validate() (HTTP ones, or a database outage that the filter turns into 503) pass through
+    if (err) throw err;
     if (!user) {
       const name = (info as { name?: string } | undefined)?.name;
       throw unauthorized(

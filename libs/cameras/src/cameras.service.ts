@@ -111,7 +111,7 @@ export class CamerasService {
     const data = this.newCameraData(dto, url.plain as string);
     try {
       const camera = await this.repo.insert(data);
-      this.log.info({ cameraId: camera.id, streamType: camera.streamType, streamUrl: camera.streamUrlMasked }, 'camera created');
+      this.log.info({ cameraId: camera.id, streamType: camera.streamType, url: camera.streamUrlMasked }, 'camera created');
       return this.toDto(camera);
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict(`A camera with id '${dto.id}' already exists`);

@@ -2,6 +2,7 @@ export { CameraEntity, type CameraStatus, type CameraStreamType } from './entiti
 export * from './entities/camera-summary.entity';
 export * from './stream';
 export * from './camera-id';
+export * from './camera-id.pipe';
 export * from './site-time';
 export * from './concurrency';
 export * from './camera-health';

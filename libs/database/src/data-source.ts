@@ -3,6 +3,7 @@ import type { EnvDto } from '@app/core/config/env.dto';
 // migrations/ sits at the repository root, outside every library: no alias reaches it.
 import { MIGRATIONS } from '../../../migrations';
 import { ALL_ENTITIES } from './entities';
+import { PinoTypeOrmLogger } from './typeorm-logger';
 
 /** The part of the env the DataSource needs (tests can pass just these). */
 export type DatabaseEnv = Pick<EnvDto, 'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'DATABASE_LOG_QUERIES'>;
@@ -35,7 +36,10 @@ export function buildDataSourceOptions(env: DatabaseEnv, extras: DataSourceExtra
     // Failed queries surface as exceptions (logged where handled); expected conflicts such as a
     // unique violation caught by a repository must not flood the log.
     logging: env.DATABASE_LOG_QUERIES ? ['query', 'error', 'warn'] : ['warn'],
-    extra: { max: env.DATABASE_POOL_SIZE },
+    logger: new PinoTypeOrmLogger(env.DATABASE_LOG_QUERIES),
+    maxQueryExecutionTime: 1000,
+    // a dead or hung server fails requests within seconds (503) instead of holding them
+    extra: { max: env.DATABASE_POOL_SIZE, connectionTimeoutMillis: 5000, statement_timeout: 60_000 },
   };
 }
 

@@ -44,8 +44,17 @@ export interface ClassifyOptions {
   thresholds?: Partial<ClassifyThresholds>;
 }
 
-/** The thresholds in force, all fields set. */
-export type FaceThresholds = Required<ClassifyThresholds>;
+/**
+ * The thresholds in force, all fields set: the classification thresholds plus the face-size
+ * floor of enrolment photos (a registry photo should be better than a passing camera frame).
+ */
+export type FaceThresholds = Required<ClassifyThresholds> & { enrolMinFaceSizePx: number };
+
+/** Defaults: bench/results/face-thresholds.json (see DEFAULT_CLASSIFY_THRESHOLDS). */
+export const DEFAULT_FACE_THRESHOLDS: Readonly<FaceThresholds> = Object.freeze({
+  ...DEFAULT_CLASSIFY_THRESHOLDS,
+  enrolMinFaceSizePx: 64,
+});
 
 export interface FaceIndexStats {
   loaded: boolean;
@@ -72,6 +81,7 @@ const THRESHOLD_KEYS: ReadonlyArray<{ key: keyof FaceThresholds; min: number; ma
   { key: 'minFaceSizePx', min: 0, max: 4096, integer: true },
   { key: 'minSharpness', min: 0, max: 100_000 },
   { key: 'minDetectionScore', min: 0, max: 1 },
+  { key: 'enrolMinFaceSizePx', min: 0, max: 4096, integer: true },
 ];
 
 /**
@@ -85,8 +95,8 @@ const THRESHOLD_KEYS: ReadonlyArray<{ key: keyof FaceThresholds; min: number; ma
  * run one after another, so a profile reload never interleaves with a full reload.
  *
  * Thresholds come from detection_provider_config.settings (top-level keys matchThreshold,
- * unknownThreshold, minFaceSizePx, minSharpness, minDetectionScore) with the measured defaults
- * of DEFAULT_CLASSIFY_THRESHOLDS for every key missing or invalid.
+ * unknownThreshold, minFaceSizePx, minSharpness, minDetectionScore, enrolMinFaceSizePx) with
+ * the measured defaults of DEFAULT_FACE_THRESHOLDS for every key missing or invalid.
  */
 @Injectable()
 export class FaceIndexService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -411,7 +421,7 @@ export class FaceIndexService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private parseThresholds(settings: Record<string, unknown>): FaceThresholds {
-    const out: FaceThresholds = { ...DEFAULT_CLASSIFY_THRESHOLDS };
+    const out: FaceThresholds = { ...DEFAULT_FACE_THRESHOLDS };
     const problems: string[] = [];
     for (const { key, min, max, integer } of THRESHOLD_KEYS) {
       const v = settings[key];

@@ -128,9 +128,11 @@ export class FaceStorageCleanupService {
     if (target.prefix) {
       const expected = profilePrefix(target.profileId);
       if (target.prefix !== expected) throw new Error(`prefix ${target.prefix} does not belong to profile ${target.profileId}`);
-      const profile = await this.repo.findById(target.profileId);
-      if (profile) throw new Error(`profile ${target.profileId} still exists: its files are kept`);
-      removed += await this.storage.removePrefix(target.prefix);
+      if (await this.repo.findById(target.profileId)) {
+        this.log.warn({ profileId: target.profileId }, 'profile still exists: its files are kept');
+      } else {
+        removed += await this.storage.removePrefix(target.prefix);
+      }
     }
     return removed;
   }

@@ -151,8 +151,8 @@ export class FacesRepository {
     );
   }
 
-  countImages(manager: EntityManager, profileId: string): Promise<number> {
-    return manager.getRepository(FaceImageEntity).countBy({ profileId });
+  countImages(profileId: string, manager?: EntityManager): Promise<number> {
+    return (manager ?? this.dataSource.manager).getRepository(FaceImageEntity).countBy({ profileId });
   }
 
   /**

@@ -37,6 +37,31 @@ export class DetectFramePayload {
   requestedBy?: string;
 }
 
+export const GALLERY_SYNC_ACTIONS = ['enrolled', 'updated', 'erased'] as const;
+export type GallerySyncAction = (typeof GALLERY_SYNC_ACTIONS)[number];
+
+/**
+ * provider-gallery-sync: one profile's change (profileId, employeeId, action) from `faces:changed`,
+ * or every active profile when profileId is omitted (after switching to an external provider).
+ */
+export class ProviderGallerySyncPayload {
+  @IsIn([...RUN_TRIGGERS, 'faces-changed'])
+  trigger: RunTrigger | 'faces-changed';
+
+  @IsOptional() @IsString() @Matches(/^[0-9a-f-]{36}$/i, { message: 'profileId must be a UUID' })
+  profileId?: string;
+
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(50)
+  employeeId?: string;
+
+  /** The employeeId the profile had before an update renamed it (forgotten at the provider). */
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(50)
+  previousEmployeeId?: string;
+
+  @IsOptional() @IsIn(GALLERY_SYNC_ACTIONS)
+  action?: GallerySyncAction;
+}
+
 export class SampleCamerasPayload {
   @IsIn(RUN_TRIGGERS)
   trigger: RunTrigger;
@@ -101,6 +126,7 @@ export interface JobPayloadMap {
   'export-attendance': ExportPayload;
   'camera-watchdog': MaintenancePayload;
   'provider-health': MaintenancePayload;
+  'provider-gallery-sync': ProviderGallerySyncPayload;
   'collect-metrics': MaintenancePayload;
   cleanup: MaintenancePayload;
   'mark-missed': MarkMissedPayload;
@@ -118,6 +144,7 @@ export const JOB_PAYLOAD_CLASSES: { readonly [N in JobName]: PayloadClass<JobPay
   'export-attendance': ExportPayload,
   'camera-watchdog': MaintenancePayload,
   'provider-health': MaintenancePayload,
+  'provider-gallery-sync': ProviderGallerySyncPayload,
   'collect-metrics': MaintenancePayload,
   cleanup: MaintenancePayload,
   'mark-missed': MarkMissedPayload,

@@ -26,6 +26,8 @@ export const JOBS = {
   cameraWatchdog: 'camera-watchdog',
   /** Probe the detection provider and record its health. */
   providerHealth: 'provider-health',
+  /** Enrol at / erase from an external detection provider's gallery (one profile, or every active one). */
+  providerGallerySync: 'provider-gallery-sync',
   /** Sample CPU, memory, disk and queue depths into system metrics. */
   collectMetrics: 'collect-metrics',
   /** Delete data past its retention (detections, audit, exports, metrics). */
@@ -75,6 +77,12 @@ export const JOB_CATALOGUE: Readonly<Record<JobName, JobDefinition>> = {
     ...keepShort,
   },
   'sample-cameras': { queue: QUEUES.detection, attempts: 1, ...keepShort },
+  'provider-gallery-sync': {
+    queue: QUEUES.detection,
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 5000 },
+    ...keepLong,
+  },
   'odoo-sync': {
     queue: QUEUES.odooSync,
     attempts: 5,

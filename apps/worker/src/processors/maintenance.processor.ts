@@ -1,7 +1,8 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { rootLogger } from '@app/core';
-import { QUEUES } from '@app/queue';
+import { JOBS, QUEUES } from '@app/queue';
+import { CameraJobs } from './cameras.processor';
 
 export interface MaintenanceResult {
   handled: boolean;
@@ -15,10 +16,15 @@ export interface MaintenanceResult {
 export class MaintenanceProcessor extends WorkerHost {
   private readonly log = rootLogger().child({ context: 'MaintenanceProcessor' });
 
+  constructor(private readonly cameraJobs: CameraJobs) {
+    super();
+  }
+
   async process(job: Job): Promise<MaintenanceResult> {
     switch (job.name) {
-      // Jobs are added here as their services land, e.g.:
-      // case JOBS.cameraWatchdog: { validateJobPayload(JOBS.cameraWatchdog, job.data); return this.cameras.watchdog(); }
+      case JOBS.cameraWatchdog:
+        return this.cameraJobs.cameraWatchdog(job);
+      // Jobs are added here as their services land (validate the payload, delegate to a library service).
       default:
         this.log.warn({ jobId: job.id, name: job.name }, 'no handler for maintenance job');
         return { handled: false };

@@ -242,10 +242,12 @@ export class OdooClient {
   }
 
   /**
-   * Attendances of these employees whose check_in is exactly one of `checkIns` (to the second):
-   * finds records an earlier, interrupted sync created before it could remember their ids.
+   * Attendances of these employees that are still open or whose check_in is exactly one of
+   * `checkIns` (to the second), in one search_read: what a sync must adopt rather than create again
+   * (records an interrupted earlier run created before it could remember their ids, check-ins made
+   * in Odoo itself).
    */
-  async findAttendancesAt(employeeIds: number[], checkIns: Date[]): Promise<OdooAttendance[]> {
+  async findAttendancesAtOrOpen(employeeIds: number[], checkIns: Date[]): Promise<OdooAttendance[]> {
     const employees = [...new Set(employeeIds)];
     const instants = [...new Set(checkIns.map((d) => toOdooDatetime(d)))];
     if (employees.length === 0 || instants.length === 0) {
@@ -253,11 +255,9 @@ export class OdooClient {
     }
     const op = `${ATTENDANCE}.search_read`;
     const result = await this.callMethod(ATTENDANCE, 'search_read', {
-      domain: [
-        ['employee_id', 'in', employees],
-        ['check_in', 'in', instants],
-      ],
+      domain: ['&', ['employee_id', 'in', employees], '|', ['check_in', 'in', instants], ['check_out', '=', false]],
       fields: ATTENDANCE_FIELDS,
+      order: 'check_in asc, id asc',
     });
     return this.expectRecordArray(result, op).map((row) => this.attendanceRow(row, op));
   }
