@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { EnvDto, PinoNestLogger, loadEnv, rootLogger } from '@app/core';
+import { ApiDocumentHolder } from '@app/system/developer/api-document.holder';
 import { AppModule } from './app.module';
 import { requestLogging } from './http/request-logging.middleware';
 import { buildOpenApiDocument, mountSwagger } from './openapi';
@@ -35,5 +36,8 @@ export function configureApiApp(app: NestExpressApplication, env: EnvDto): void 
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
   app.useWebSocketAdapter(new WsAdapter(app));
   app.enableShutdownHooks();
-  mountSwagger(app, buildOpenApiDocument(app as INestApplication));
+  const doc = buildOpenApiDocument(app as INestApplication);
+  mountSwagger(app, doc);
+  // the developer console lists and invokes the routes of this very document
+  app.get(ApiDocumentHolder).set(doc);
 }

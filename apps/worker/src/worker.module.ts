@@ -14,8 +14,19 @@ import { HealthServerService } from './health/health-server.service';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { CameraJobs, CameraWatchdogScheduler } from './processors/cameras.processor';
+import { FaceJobs, FaceStorageSweepScheduler } from './processors/faces.processor';
 import { CamerasModule } from '@app/cameras';
+import { OdooModule } from '@app/odoo';
+import { OdooSyncProcessor, OdooSyncScheduler } from './processors/odoo-sync.processor';
 import { WorkerIdentity } from './worker-identity';
+import { SystemJobsModule } from '@app/system';
+import { OpsJobs } from './processors/ops.processor';
+import { DetectionPipelineModule } from '@app/detections';
+import { DetectionMaintenanceJobs, DetectionProcessor, ProviderHealthScheduler } from './processors/detection.processor';
+import { JobMetricsService } from './metrics/job-metrics.service';
+import { AttendanceModule } from '@app/attendance';
+import { AttendanceJobs, MarkMissedScheduler } from './processors/attendance.processor';
+import { ExportsProcessor } from './processors/exports.processor';
 
 /** Platform and domain modules of the worker: one line per feature. */
 export const WORKER_IMPORTS = [
@@ -29,14 +40,18 @@ export const WORKER_IMPORTS = [
   AlertsModule,
   FacesModule,
   CamerasModule,
+  OdooModule,
   DiscoveryModule,
+  SystemJobsModule,
+  DetectionPipelineModule,
+  AttendanceModule,
 ];
 
 /** One @Processor class per queue; add the others here. */
-export const WORKER_PROCESSORS = [MaintenanceProcessor, CameraJobs, CameraWatchdogScheduler];
+export const WORKER_PROCESSORS = [MaintenanceProcessor, CameraJobs, CameraWatchdogScheduler, FaceJobs, FaceStorageSweepScheduler, OdooSyncProcessor, OdooSyncScheduler, OpsJobs, DetectionProcessor, DetectionMaintenanceJobs, ProviderHealthScheduler, AttendanceJobs, MarkMissedScheduler, ExportsProcessor];
 
 /** Process plumbing: identity, heartbeat, control channel, health port. */
-export const WORKER_RUNTIME = [WorkerIdentity, QueueWorkersService, HeartbeatService, ControlListenerService, HealthServerService];
+export const WORKER_RUNTIME = [WorkerIdentity, QueueWorkersService, HeartbeatService, ControlListenerService, HealthServerService, JobMetricsService];
 
 @Module({
   imports: [...WORKER_IMPORTS],

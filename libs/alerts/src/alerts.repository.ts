@@ -34,6 +34,15 @@ export interface NotificationFilter {
   take: number;
 }
 
+/**
+ * Rows of an `UPDATE/DELETE ... RETURNING` run through `DataSource.query`: TypeORM's PostgreSQL
+ * driver answers those as `[rows, affectedCount]` (other commands as `rows`).
+ */
+export function returnedRows<T>(raw: unknown): T[] {
+  if (Array.isArray(raw) && raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number') return raw[0] as T[];
+  return raw as T[];
+}
+
 /** Sortable, unique alert ids: ALERT-<time base36>-<random>. */
 export function newAlertId(now = Date.now()): string {
   return `ALERT-${now.toString(36).toUpperCase()}-${randomBytes(3).toString('hex').toUpperCase()}`;
@@ -70,9 +79,11 @@ export class AlertsRepository {
 
   /** Marks the open alert of (kind, subject) resolved; returns it, or null when none was open. */
   async resolveOpen(kind: string, subject: string): Promise<AlertEntity | null> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `UPDATE alerts SET resolved_at = now(), updated_at = now() WHERE kind = $1 AND subject = $2 AND resolved_at IS NULL RETURNING id`,
-      [kind, subject],
+    const rows = returnedRows<{ id: string }>(
+      await this.dataSource.query(
+        `UPDATE alerts SET resolved_at = now(), updated_at = now() WHERE kind = $1 AND subject = $2 AND resolved_at IS NULL RETURNING id`,
+        [kind, subject],
+      ),
     );
     return rows[0] ? this.alerts.findOneBy({ id: rows[0].id }) : null;
   }
@@ -81,8 +92,7 @@ export class AlertsRepository {
     return this.alerts.createQueryBuilder('a').where('a.kind = :kind AND a.subject = :subject AND a.resolved_at IS NULL', { kind, subject }).getOne();
   }
 
-  /** Alerts matching the filter, newest first (ties by id), and their total. */
-  listAlerts(f: AlertFilter): Promise<[AlertEntity[], number]> {
+  private alertWhere(f: Omit<AlertFilter, 'skip' | 'take'>): Record<string, unknown> {
     const where: Record<string, unknown> = {};
     if (f.levels?.length) where.level = In(f.levels);
     if (f.acknowledged !== undefined) where.acknowledged = f.acknowledged;
@@ -90,7 +100,17 @@ export class AlertsRepository {
     if (f.kind) where.kind = f.kind;
     if (f.resolved !== undefined) where.resolvedAt = f.resolved ? Not(IsNull()) : IsNull();
     if (f.muted !== undefined) where.muted = f.muted;
-    return this.alerts.findAndCount({ where, order: { timestamp: 'DESC', id: 'DESC' }, skip: f.skip, take: f.take });
+    return where;
+  }
+
+  /** One page of the alerts matching the filter, newest first (ties by id). */
+  pageAlerts(f: AlertFilter): Promise<AlertEntity[]> {
+    return this.alerts.find({ where: this.alertWhere(f), order: { timestamp: 'DESC', id: 'DESC' }, skip: f.skip, take: f.take });
+  }
+
+  /** How many alerts match the filter. */
+  countAlerts(f: Omit<AlertFilter, 'skip' | 'take'>): Promise<number> {
+    return this.alerts.count({ where: this.alertWhere(f) });
   }
 
   findAlert(id: string): Promise<AlertEntity | null> {
@@ -110,9 +130,8 @@ export class AlertsRepository {
       sets.push(`muted = $${params.length}`);
     }
     if (sets.length === 0) return this.findAlert(id);
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `UPDATE alerts SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING id`,
-      params,
+    const rows = returnedRows<{ id: string }>(
+      await this.dataSource.query(`UPDATE alerts SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING id`, params),
     );
     return rows[0] ? this.findAlert(id) : null;
   }
@@ -142,7 +161,7 @@ export class AlertsRepository {
    * see (their id added to acknowledged_by). Null when it is neither (unknown, or someone else's).
    */
   async acknowledgeNotificationFor(id: string, userId: string): Promise<NotificationEntity | null> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
+    const raw: unknown = await this.dataSource.query(
       `UPDATE notifications
           SET acknowledged = CASE WHEN user_id IS NULL THEN acknowledged ELSE true END,
               acknowledged_by = CASE
@@ -152,7 +171,7 @@ export class AlertsRepository {
         RETURNING id`,
       [id, userId],
     );
-    return rows[0] ? this.notifications.findOneBy({ id }) : null;
+    return returnedRows<{ id: string }>(raw)[0] ? this.notifications.findOneBy({ id }) : null;
   }
 
   /**
@@ -161,15 +180,19 @@ export class AlertsRepository {
    */
   async clearNotificationsFor(userId: string, acknowledgedOnly: boolean): Promise<number> {
     return this.dataSource.transaction(async (m) => {
-      const own: Array<{ id: string }> = await m.query(
-        `DELETE FROM notifications WHERE user_id = $1 ${acknowledgedOnly ? 'AND acknowledged' : ''} RETURNING id`,
-        [userId],
+      const own = returnedRows<{ id: string }>(
+        await m.query(
+          `DELETE FROM notifications WHERE user_id = $1 ${acknowledgedOnly ? 'AND acknowledged' : ''} RETURNING id`,
+          [userId],
+        ),
       );
-      const broadcasts: Array<{ id: string }> = await m.query(
-        `UPDATE notifications SET dismissed_by = array_append(dismissed_by, $1::uuid)
-          WHERE user_id IS NULL AND NOT ($1 = ANY(dismissed_by)) ${acknowledgedOnly ? 'AND $1 = ANY(acknowledged_by)' : ''}
-          RETURNING id`,
-        [userId],
+      const broadcasts = returnedRows<{ id: string }>(
+        await m.query(
+          `UPDATE notifications SET dismissed_by = array_append(dismissed_by, $1::uuid)
+            WHERE user_id IS NULL AND NOT ($1 = ANY(dismissed_by)) ${acknowledgedOnly ? 'AND $1 = ANY(acknowledged_by)' : ''}
+            RETURNING id`,
+          [userId],
+        ),
       );
       return own.length + broadcasts.length;
     });

@@ -39,6 +39,8 @@ export const MUTED_KINDS_KEY = 'alerts:muted-kinds';
  */
 export const ALERTS_CACHE_VERSION_KEY = 'cache:alerts:version';
 export const ALERTS_CACHE_PREFIX = 'cache:alerts:list:';
+/** Totals per filter (shared by every page of a filter) under the same version. */
+export const ALERTS_COUNT_CACHE_PREFIX = 'cache:alerts:count:';
 const ALERTS_CACHE_TTL_SECONDS = 30;
 
 interface CachedPage {
@@ -98,17 +100,21 @@ export class AlertsService {
       muted: q.muted,
     };
     const version = await this.listVersion();
-    const key =
-      version === null
-        ? null
-        : `${ALERTS_CACHE_PREFIX}${version}:${createHash('sha1').update(JSON.stringify({ ...filter, page, pageSize })).digest('base64url')}`;
-    if (key) {
-      const hit = await this.redis.getJson<CachedPage>(key);
+    const filterHash = createHash('sha1').update(JSON.stringify(filter)).digest('base64url');
+    const pageKey = version === null ? null : `${ALERTS_CACHE_PREFIX}${version}:${filterHash}:${page}:${pageSize}`;
+    const countKey = version === null ? null : `${ALERTS_COUNT_CACHE_PREFIX}${version}:${filterHash}`;
+    if (pageKey) {
+      const hit = await this.redis.getJson<CachedPage>(pageKey);
       if (hit) return new Paginated(hit.items, hit.meta);
     }
-    const [rows, total] = await this.repo.listAlerts({ ...filter, skip, take });
+    const cachedTotal = countKey ? await this.redis.getJson<number>(countKey) : undefined;
+    const [total, rows] = await Promise.all([
+      cachedTotal ?? this.repo.countAlerts(filter),
+      cachedTotal !== undefined && skip >= cachedTotal ? [] : this.repo.pageAlerts({ ...filter, skip, take }),
+    ]);
     const result = Paginated.of(rows.map((a) => AlertDto.from(a)), total, page, pageSize);
-    if (key) await this.redis.setJson(key, { items: result.items, meta: result.meta } satisfies CachedPage, ALERTS_CACHE_TTL_SECONDS);
+    if (countKey && cachedTotal === undefined) await this.redis.setJson(countKey, total, ALERTS_CACHE_TTL_SECONDS);
+    if (pageKey) await this.redis.setJson(pageKey, { items: result.items, meta: result.meta } satisfies CachedPage, ALERTS_CACHE_TTL_SECONDS);
     return result;
   }
 

@@ -60,9 +60,9 @@ export interface ManualLogRow {
   name: string;
   department: string | null;
   date: string;
-  timeIn: string;
+  timeIn: string | null;
   timeOut: string | null;
-  checkInAt: Date;
+  checkInAt: Date | null;
   checkOutAt: Date | null;
   cameraId: string | null;
   cameraName: string | null;
@@ -100,6 +100,24 @@ export interface StatusCounts {
   missed: number;
   manual: number;
   people: number;
+}
+
+/** A log as exported (snake_case, straight from the cursor). */
+export interface ExportLogRow {
+  id: string;
+  employee_id: string;
+  name: string;
+  department: string | null;
+  date: string;
+  time_in: string | null;
+  time_out: string | null;
+  camera_id: string | null;
+  camera_name: string | null;
+  accuracy: number | null;
+  status: string;
+  odoo_status: string;
+  source: string;
+  note: string | null;
 }
 
 export const LOG_ID_PATTERN = /^ATT-\d{8}-\d{3,}$/;
@@ -361,17 +379,63 @@ export class AttendanceRepository {
   }
 
   /** Logs matching the filter, newest first (date, then check-in), with the total. */
-  listLogs(f: LogFilter, skip: number, take: number): Promise<[AttendanceLogEntity[], number]> {
-    return this.logQuery(f).skip(skip).take(take).getManyAndCount();
+  async listLogs(f: LogFilter, skip: number, take: number): Promise<[AttendanceLogEntity[], number]> {
+    // page and count in parallel; a plain count(*) (getManyAndCount would count DISTINCT ids)
+    const [rows, total] = await Promise.all([this.logQuery(f).offset(skip).limit(take).getMany(), this.countLogs(f)]);
+    return [rows, total];
   }
 
-  /** SQL and parameters of the filtered, ordered log query (for the export cursor). */
-  logSql(f: LogFilter): [string, unknown[]] {
-    return this.logQuery(f).getQueryAndParameters();
+  /**
+   * Every log matching the filter, in list order, handed to `onBatch` `batchSize` rows at a time
+   * through a server-side cursor (one snapshot; memory bounded by one batch whatever the total).
+   */
+  async streamLogs(f: LogFilter, batchSize: number, onBatch: (rows: ExportLogRow[]) => Promise<void>): Promise<number> {
+    const qb = this.filtered(this.logs.createQueryBuilder('l'), f)
+      .select([])
+      .addSelect('l.id', 'id')
+      .addSelect('l.employee_id', 'employee_id')
+      .addSelect('l.name', 'name')
+      .addSelect('l.department', 'department')
+      .addSelect('l.date::text', 'date')
+      .addSelect('l.time_in::text', 'time_in')
+      .addSelect('l.time_out::text', 'time_out')
+      .addSelect('l.camera_id', 'camera_id')
+      .addSelect('l.camera_name', 'camera_name')
+      .addSelect('l.accuracy::float8', 'accuracy')
+      .addSelect('l.status', 'status')
+      .addSelect('l.odoo_status', 'odoo_status')
+      .addSelect('l.source', 'source')
+      .addSelect('l.note', 'note')
+      .orderBy('l.date', 'DESC')
+      .addOrderBy('l.check_in_at', 'DESC', 'NULLS LAST')
+      .addOrderBy('l.id', 'DESC');
+    const [sql, params] = qb.getQueryAndParameters();
+    const runner = this.dataSource.createQueryRunner();
+    let total = 0;
+    try {
+      await runner.connect();
+      await runner.startTransaction('REPEATABLE READ');
+      await runner.query(`DECLARE export_cursor NO SCROLL CURSOR FOR ${sql}`, params);
+      for (;;) {
+        const rows: ExportLogRow[] = await runner.query(`FETCH FORWARD ${Math.max(1, Math.floor(batchSize))} FROM export_cursor`);
+        if (rows.length === 0) break;
+        total += rows.length;
+        await onBatch(rows);
+      }
+      await runner.query(`CLOSE export_cursor`);
+      await runner.commitTransaction();
+      return total;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
   }
 
-  countLogs(f: LogFilter): Promise<number> {
-    return this.filtered(this.logs.createQueryBuilder('l'), f).getCount();
+  async countLogs(f: LogFilter): Promise<number> {
+    const row = await this.filtered(this.logs.createQueryBuilder('l'), f).select('count(*)::int', 'n').getRawOne<{ n: number }>();
+    return row?.n ?? 0;
   }
 
   private logQuery(f: LogFilter): SelectQueryBuilder<AttendanceLogEntity> {
@@ -407,12 +471,12 @@ export class AttendanceRepository {
     return (res.affected ?? 0) > 0;
   }
 
-  /** Logs awaiting Odoo (pending, with an arrival: missed logs have nothing to send). */
+  /** Logs awaiting Odoo (pending, with a check-in: missed logs have nothing to send). */
   listPending(skip: number, take: number): Promise<[AttendanceLogEntity[], number]> {
     return this.logs
       .createQueryBuilder('l')
       .where(`l.odoo_status = 'pending'`)
-      .andWhere(`l.status IN ('present', 'late')`)
+      .andWhere('l.check_in_at IS NOT NULL')
       .orderBy('l.date', 'ASC')
       .addOrderBy('l.check_in_at', 'ASC', 'NULLS LAST')
       .addOrderBy('l.id', 'ASC')
@@ -591,15 +655,17 @@ export class AttendanceRepository {
   }
 
   /** Expected people (union of selectors) and how many of them attended (present/late) on `date`. */
-  async expectedAndAttended(selectors: ExpectedSelector[], date: string): Promise<{ expected: number; attended: number }> {
-    if (selectors.length === 0) return { expected: 0, attended: 0 };
+  async expectedAndAttended(selectors: ExpectedSelector[], date: string): Promise<{ expected: number; attended: number; withLog: number }> {
+    if (selectors.length === 0) return { expected: 0, attended: 0, withLog: 0 };
     const params: unknown[] = [date];
     const cond = selectors.some((s) => s.all) ? 'TRUE' : selectors.map((s) => expectedCondition(s, params)).join(' OR ');
-    const rows: Array<{ expected: number; attended: number }> = await this.dataSource.query(
-      `WITH exp AS (SELECT fp.employee_id FROM face_profiles fp WHERE fp.status = 'active' AND (${cond}))
+    const rows: Array<{ expected: number; attended: number; withLog: number }> = await this.dataSource.query(
+      `WITH exp AS (SELECT fp.employee_id FROM face_profiles fp WHERE fp.status = 'active' AND (${cond})),
+            day AS (SELECT l.employee_id, l.status FROM attendance_logs l JOIN exp ON exp.employee_id = l.employee_id
+                     WHERE l.date = $1::date)
        SELECT (SELECT count(*) FROM exp)::int AS expected,
-              (SELECT count(DISTINCT l.employee_id) FROM attendance_logs l JOIN exp ON exp.employee_id = l.employee_id
-                WHERE l.date = $1::date AND l.status IN ('present', 'late'))::int AS attended`,
+              (SELECT count(DISTINCT employee_id) FROM day WHERE status IN ('present', 'late'))::int AS attended,
+              (SELECT count(DISTINCT employee_id) FROM day)::int AS "withLog"`,
       params,
     );
     return rows[0]!;

@@ -117,7 +117,8 @@ export class CameraWatchdogService {
     if (!outcome.written) return outcome; // disabled, put in maintenance or deleted meanwhile
     outcome.online = result.success;
 
-    await this.writeStreak(streakKey, decision.recoveryStreak, streakBefore > 0 || decision.resolveAlert);
+    // Within an episode every probe sets the streak: a failure resets it to 0.
+    await this.writeStreak(streakKey, decision.recoveryStreak, camera.offlineSince !== null);
 
     if (decision.statusChanged) {
       outcome.statusChanged = true;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, Repository, type QueryDeepPartialEntity } from 'typeorm';
 import { DetectionEventLogEntity, type DetectionEventStatus } from './entities/detection-event-log.entity';
 
 export interface DetectionEventFilter {
@@ -30,7 +30,7 @@ export class DetectionEventsRepository {
 
   /** Records an attempt as in flight; returns its id. */
   async start(cameraId: string, cameraName: string | null, at: Date, payload: unknown): Promise<string> {
-    const row = this.events.create({
+    const row: QueryDeepPartialEntity<DetectionEventLogEntity> = {
       cameraId,
       cameraName,
       timestamp: at,
@@ -38,7 +38,7 @@ export class DetectionEventsRepository {
       latencyMs: null,
       payload: payload as object,
       errorMessage: null,
-    });
+    };
     const result = await this.events.insert(row);
     return (result.identifiers[0] as { id: string }).id;
   }
@@ -57,17 +57,16 @@ export class DetectionEventsRepository {
 
   /** A whole attempt in one write (an attempt that ended before it could be started). */
   async record(cameraId: string, cameraName: string | null, at: Date, outcome: EventOutcome): Promise<string> {
-    const result = await this.events.insert(
-      this.events.create({
-        cameraId,
-        cameraName,
-        timestamp: at,
-        status: outcome.status,
-        latencyMs: outcome.latencyMs === null ? null : Math.round(outcome.latencyMs),
-        payload: outcome.payload as object,
-        errorMessage: outcome.errorMessage,
-      }),
-    );
+    const row: QueryDeepPartialEntity<DetectionEventLogEntity> = {
+      cameraId,
+      cameraName,
+      timestamp: at,
+      status: outcome.status,
+      latencyMs: outcome.latencyMs === null ? null : Math.round(outcome.latencyMs),
+      payload: outcome.payload as object,
+      errorMessage: outcome.errorMessage,
+    };
+    const result = await this.events.insert(row);
     return (result.identifiers[0] as { id: string }).id;
   }
 

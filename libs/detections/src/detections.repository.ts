@@ -28,10 +28,14 @@ export class DetectionsRepository {
     this.detections = dataSource.getRepository(DetectionEntity);
   }
 
+  /**
+   * Inserts a sighting; idempotent on its id (a retried job whose first attempt already wrote the
+   * row gets that row back).
+   */
   async insert(row: NewDetection): Promise<DetectionEntity> {
     const entity = this.detections.create({ ...row, confidence: round2(row.confidence) });
-    await this.detections.insert(entity);
-    return entity;
+    await this.detections.createQueryBuilder().insert().values(entity).orIgnore().execute();
+    return (await this.detections.findOneBy({ id: row.id })) ?? entity;
   }
 
   /** Changes the identity of a sighting; returns the updated row, or null when it is gone. */

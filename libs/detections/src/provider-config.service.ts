@@ -8,7 +8,8 @@ import { PROVIDER_DEGRADED_ALERT, REDIS_KEYS } from './detections.constants';
 import { DetectionProviderService } from './detection-provider.service';
 import { ProviderConfigDto, TestProviderResultDto, UpdateProviderConfigDto } from './dto/provider-config.dto';
 import type { DetectionProviderConfigEntity, DetectionProviderKind } from './entities/detection-provider-config.entity';
-import { isExternalProviderKind, validateEndpoint } from './providers';
+import { isExternalProviderKind } from './providers';
+import { validateEndpoint } from './providers/provider-http';
 import { effectiveSettings, mergeSettings } from './provider-settings';
 import { ProviderConfigRepository } from './provider-config.repository';
 

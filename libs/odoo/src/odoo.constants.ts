@@ -44,9 +44,9 @@ export const DEFAULT_SYNC_SETTINGS: Readonly<OdooSyncSettings> = {
   batchCreate: true,
 };
 
-/** BullMQ job scheduler of the automatic sync (fires every 30 minutes; the job checks autoSync). */
+/** BullMQ job scheduler of the automatic sync: at :00 and :30 of every hour; the job checks autoSync. */
 export const ODOO_AUTO_SYNC_SCHEDULER = 'odoo-auto-sync';
-export const ODOO_AUTO_SYNC_EVERY_MS = 30 * 60_000;
+export const ODOO_AUTO_SYNC_PATTERN = '*/30 * * * *';
 
 /** A manual sync that finds another one running is put back in the queue for this long. */
 export const ODOO_BUSY_RETRY_DELAY_MS = 5_000;

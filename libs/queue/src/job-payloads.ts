@@ -99,7 +99,7 @@ export class MaintenancePayload {
 }
 
 export class MarkMissedPayload extends MaintenancePayload {
-  /** Site-local day to close (YYYY-MM-DD); the previous day when omitted. */
+  /** Start day (YYYY-MM-DD, shift timezone) of the shift instances to close; omitted = every instance of the last 2 days that has ended. */
   @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be YYYY-MM-DD' })
   date?: string;
 }

@@ -2,12 +2,15 @@ import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nest
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EnvDto, RedisService, rootLogger } from '@app/core';
+import { metricsTokenAccepted } from '@app/system/prometheus/metrics-auth';
 import { QueueWorkersService } from '../control/queue-workers.service';
+import { JobMetricsService } from '../metrics/job-metrics.service';
 import { WorkerIdentity } from '../worker-identity';
 
 /**
  * Optional internal health endpoint (WORKER_HEALTH_PORT, 0 = off): `GET /health` answers 200 when
  * Redis is reachable, 503 otherwise, with the worker's queues. For container probes; not public.
+ * `GET /metrics`: the worker's Prometheus metrics (jobs, durations, failures; METRICS_TOKEN bearer when set).
  */
 @Injectable()
 export class HealthServerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -19,6 +22,7 @@ export class HealthServerService implements OnApplicationBootstrap, OnApplicatio
     private readonly redis: RedisService,
     private readonly identity: WorkerIdentity,
     private readonly queueWorkers: QueueWorkersService,
+    private readonly jobMetrics: JobMetricsService,
   ) {}
 
   /** The bound port, once listening (null when disabled). */
@@ -44,6 +48,20 @@ export class HealthServerService implements OnApplicationBootstrap, OnApplicatio
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/metrics') {
+      if (!metricsTokenAccepted(req.headers.authorization, this.env.METRICS_TOKEN)) {
+        res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('unauthorized\n');
+        return;
+      }
+      try {
+        const text = await this.jobMetrics.metrics();
+        res.writeHead(200, { 'content-type': this.jobMetrics.registry.contentType, 'cache-control': 'no-store' }).end(text);
+      } catch (err) {
+        this.log.error({ err }, 'metrics rendering failed');
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('error\n');
+      }
+      return;
+    }
     if (req.method !== 'GET' || path !== '/health') {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"status":"not-found"}');
       return;

@@ -21,6 +21,10 @@ export type AlertLevel = 'low' | 'medium' | 'high' | 'critical';
 @Index('idx_alerts_level', ['level'])
 @Index('idx_alerts_acknowledged', ['acknowledged'])
 @Index('idx_alerts_timestamp', ['timestamp'])
+// additions: GET /alerts pages straight off an index (newest first, id as tie-break)
+@Index('idx_alerts_timestamp_id', ['timestamp', 'id'])
+@Index('idx_alerts_camera_timestamp', ['cameraId', 'timestamp', 'id'])
+@Index('idx_alerts_kind_timestamp', ['kind', 'timestamp', 'id'])
 // addition: de-duplication of open alerts
 @Index('uq_alerts_open_kind_subject', ['kind', 'subject'], {
   unique: true,

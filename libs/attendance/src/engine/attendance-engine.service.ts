@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EnvDto, rootLogger } from '@app/core';
+import { siteTimezone } from '../site-timezone';
 import { AttendanceRepository } from '../attendance.repository';
 import { ShiftsRepository } from '../shifts.repository';
 import { arrivalStatus, resolveInstance, shiftAppliesTo } from '../shifts/shift-instances';
@@ -8,19 +9,6 @@ import { isValidTimeZone, localDate, localTime } from '../time/zoned-time';
 import type { Sighting, SightingOutcome } from './sighting';
 
 export type { Sighting, SightingOutcome } from './sighting';
-
-const log = rootLogger().child({ context: 'AttendanceEngine' });
-
-/** The site timezone, or UTC (logged once) when SITE_TIMEZONE is not a zone this runtime knows. */
-export function siteTimezone(env: EnvDto): string {
-  if (isValidTimeZone(env.SITE_TIMEZONE)) return env.SITE_TIMEZONE;
-  if (!warnedBadZone) {
-    warnedBadZone = true;
-    log.warn({ SITE_TIMEZONE: env.SITE_TIMEZONE }, 'SITE_TIMEZONE is not a known IANA zone: using UTC');
-  }
-  return 'UTC';
-}
-let warnedBadZone = false;
 
 /**
  * Turns recognised sightings into attendance.
@@ -41,6 +29,8 @@ let warnedBadZone = false;
  */
 @Injectable()
 export class AttendanceEngine {
+  private readonly log = rootLogger().child({ context: 'AttendanceEngine' });
+
   constructor(
     private readonly repo: AttendanceRepository,
     private readonly shifts: ShiftsRepository,
@@ -51,7 +41,7 @@ export class AttendanceEngine {
     const employeeId = typeof s.employeeId === 'string' ? s.employeeId.trim().slice(0, 50) : '';
     const at = s.timestamp instanceof Date ? s.timestamp : new Date(s.timestamp as unknown as string);
     if (!employeeId || Number.isNaN(at.getTime())) {
-      log.warn({ employeeId: s.employeeId, timestamp: String(s.timestamp) }, 'sighting ignored: no employee id or bad timestamp');
+      this.log.warn({ employeeId: s.employeeId, timestamp: String(s.timestamp) }, 'sighting ignored: no employee id or bad timestamp');
       return { logId: null, created: false, status: null };
     }
     const name = (s.name ?? '').trim().slice(0, 255) || employeeId;

@@ -138,9 +138,29 @@ export class EnvDto {
   @IsString()
   SITE_TIMEZONE = 'UTC';
 
+  /** Attendance: minutes without a sighting after which a person is no longer counted on-site. */
+  @Type(() => Number) @IsInt() @Min(5) @Max(10080)
+  ATTENDANCE_PRESENCE_TIMEOUT_MINUTES = 240;
+
+  /** Attendance: seconds between runs of the mark-missed job (closes ended shifts, expires presence). */
+  @Type(() => Number) @IsInt() @Min(30) @Max(86400)
+  ATTENDANCE_MARK_MISSED_INTERVAL_SECONDS = 300;
+
+  /** Exports: seconds one CSV/PDF export may take (PDF rendering included) before the attempt fails. */
+  @Type(() => Number) @IsInt() @Min(10) @Max(3600)
+  EXPORT_TIMEOUT_SECONDS = 300;
+
+  /** Exports: most rows a PDF export may hold (larger selections: use CSV). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(200000)
+  EXPORT_PDF_MAX_ROWS = 20000;
+
   /** Worker: concurrent detection jobs per process (the built-in engine uses one core per job). */
   @Type(() => Number) @IsInt() @Min(1) @Max(64)
   WORKER_DETECTION_CONCURRENCY = 2;
+
+  /** Worker: sample enabled cameras continuously for detection (false: this worker only runs queued jobs). */
+  @Transform(toBool) @IsBoolean()
+  WORKER_SAMPLING_ENABLED = true;
 
   /** Worker: port of its internal health endpoint (0 = none). Not public. */
   @Type(() => Number) @IsInt() @Min(0) @Max(65535)

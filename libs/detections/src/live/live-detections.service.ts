@@ -16,6 +16,9 @@ import { liveItemPrefix, renderLiveDetection, toLiveDetectionDto } from './live-
 /** A Redis read slower than this is abandoned for PostgreSQL. */
 const REDIS_READ_TIMEOUT_MS = 500;
 const REBUILD_LOCK_MS = 5_000;
+const BODY_HEAD = Buffer.from('{"success":true,"data":[');
+const BODY_TAIL = Buffer.from(']}');
+const COMMA = Buffer.from(',');
 
 /**
  * Inserts one rendered detection into each live list, newest timestamp first (a sighting decided
@@ -99,15 +102,24 @@ export class LiveDetectionsService {
     private readonly storage: StorageService,
   ) {}
 
-  /** The complete response body of GET /detections/live (the envelope around the cached items). */
-  async responseBody(cameraId: string | null, limit: number): Promise<string> {
+  /**
+   * The complete response body of GET /detections/live: the envelope around the cached items, as
+   * bytes straight from Redis (no decoding, parsing or re-encoding).
+   */
+  async responseBody(cameraId: string | null, limit: number): Promise<Buffer> {
     const items = await this.renderedItems(cameraId, limit);
-    return `{"success":true,"data":[${items.join(',')}]}`;
+    const parts: Buffer[] = [BODY_HEAD];
+    items.forEach((item, i) => {
+      if (i > 0) parts.push(COMMA);
+      parts.push(item);
+    });
+    parts.push(BODY_TAIL);
+    return Buffer.concat(parts);
   }
 
   /** The newest `limit` detections (of one camera, or of all), newest first. */
   async list(cameraId: string | null, limit: number): Promise<LiveDetectionDto[]> {
-    return (await this.renderedItems(cameraId, limit)).map((s) => JSON.parse(s) as LiveDetectionDto);
+    return (await this.renderedItems(cameraId, limit)).map((b) => JSON.parse(b.toString('utf8')) as LiveDetectionDto);
   }
 
   /** A new sighting: into its camera's list and the global one. Never throws (cache only). */
@@ -163,7 +175,7 @@ export class LiveDetectionsService {
     return [REDIS_KEYS.liveList(scope), REDIS_KEYS.liveMeta(scope), REDIS_KEYS.liveVersion(scope)];
   }
 
-  private async renderedItems(cameraId: string | null, limit: number): Promise<string[]> {
+  private async renderedItems(cameraId: string | null, limit: number): Promise<Buffer[]> {
     const scope = cameraId ?? LIVE_ALL_SCOPE;
     const take = Math.max(1, Math.min(LIVE_LIST_CAP, Math.floor(limit)));
     const cached = await this.readCache(scope, take);
@@ -174,23 +186,23 @@ export class LiveDetectionsService {
     if (cached) {
       // Cold list: build it (one reader per process; the lock keeps other processes out).
       const built = await this.rebuild(scope, cameraId);
-      if (built) return built.slice(0, take);
+      if (built) return built.slice(0, take).map((s) => Buffer.from(s, 'utf8'));
     }
-    return this.fromDatabase(cameraId, take);
+    return (await this.fromDatabase(cameraId, take)).map((s) => Buffer.from(s, 'utf8'));
   }
 
   /** {meta, items} or null when Redis did not answer. */
-  private async readCache(scope: string, take: number): Promise<{ meta: string | null; items: string[] } | null> {
+  private async readCache(scope: string, take: number): Promise<{ meta: string | null; items: Buffer[] } | null> {
     if (!this.redis.ready) return null;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const read = this.redis.client.pipeline().get(REDIS_KEYS.liveMeta(scope)).lrange(REDIS_KEYS.liveList(scope), 0, take - 1).exec();
+      const read = this.redis.client.pipeline().get(REDIS_KEYS.liveMeta(scope)).lrangeBuffer(REDIS_KEYS.liveList(scope), 0, take - 1).exec();
       const timeout = new Promise<null>((resolve) => {
         timer = setTimeout(() => resolve(null), REDIS_READ_TIMEOUT_MS);
       });
       const res = await Promise.race([read, timeout]);
       if (!res) return null;
-      const [[metaErr, meta], [listErr, items]] = res as [[Error | null, string | null], [Error | null, string[]]];
+      const [[metaErr, meta], [listErr, items]] = res as [[Error | null, string | null], [Error | null, Buffer[]]];
       if (metaErr || listErr) return null;
       return { meta, items };
     } catch {

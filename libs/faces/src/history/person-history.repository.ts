@@ -58,7 +58,7 @@ export class PersonHistoryRepository {
       parts.push(`
         SELECT 'detection' AS kind, d.id::text AS id, d.timestamp AS ts, d.camera_id, c.name AS camera_name,
                d.status, d.confidence AS score, d.name, d.track_id, d.bounding_box, d.thumbnail,
-               NULL::date AS date, NULL::time AS time_in, NULL::time AS time_out, NULL::timestamptz AS check_out_at,
+               NULL::text AS date, NULL::time AS time_in, NULL::time AS time_out, NULL::timestamptz AS check_out_at,
                NULL::varchar AS odoo_status, NULL::varchar AS source
           FROM detections d LEFT JOIN cameras c ON c.id = d.camera_id
          WHERE ${where}`);
@@ -70,7 +70,7 @@ export class PersonHistoryRepository {
       parts.push(`
         SELECT 'attendance' AS kind, a.id, ${ts} AS ts, a.camera_id, a.camera_name,
                a.status, a.accuracy AS score, a.name, NULL::varchar AS track_id, NULL::jsonb AS bounding_box, NULL::varchar AS thumbnail,
-               a.date, a.time_in, a.time_out, a.check_out_at, a.odoo_status, a.source
+               a.date::text AS date, a.time_in, a.time_out, a.check_out_at, a.odoo_status, a.source
           FROM attendance_logs a
          WHERE ${where}`);
       counts.push(`SELECT count(*)::int AS n FROM attendance_logs a WHERE ${where}`);

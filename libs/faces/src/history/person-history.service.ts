@@ -55,7 +55,7 @@ export class PersonHistoryService {
       };
     } else {
       base.attendance = {
-        date: typeof r.date === 'string' ? r.date : new Date(r.date as unknown as Date).toISOString().slice(0, 10),
+        date: r.date ?? '',
         timeIn: r.time_in,
         timeOut: r.time_out,
         checkOutAt: r.check_out_at ? new Date(r.check_out_at).toISOString() : null,

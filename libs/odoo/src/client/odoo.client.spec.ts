@@ -134,6 +134,48 @@ describe('OdooClient (JSON-2, fake fetch)', () => {
     expect((error as OdooTransportError).message).not.toContain(KEY);
   });
 
+  it('creates several attendances in one call and finds same-second or open ones in one search (both protocols)', async () => {
+    for (const protocol of ['jsonrpc', 'json2'] as const) {
+      const { fetch: f, requests } = fakeFetch((req) => {
+        const text = JSON.stringify(req.body);
+        if (text.includes('"authenticate"')) return json({ jsonrpc: '2.0', id: 1, result: 7 });
+        const result = text.includes('vals_list') || text.includes('"create"')
+          ? [41, 42]
+          : [{ id: 41, employee_id: [3, 'Ann'], check_in: '2024-01-15 08:00:00', check_out: false, worked_hours: 0 }];
+        return protocol === 'json2' ? json(result) : json({ jsonrpc: '2.0', id: 2, result });
+      });
+      const c = client(protocol, f);
+      const ids = await c.createAttendances([
+        { employeeId: 3, checkIn: new Date('2024-01-15T08:00:00.250Z') },
+        { employeeId: 4, checkIn: new Date('2024-01-15T09:00:00Z'), checkOut: new Date('2024-01-15T17:00:00Z') },
+      ]);
+      expect(ids).toEqual([41, 42]);
+      const found = await c.findAttendancesAtOrOpen([3, 4, 3], [new Date('2024-01-15T08:00:00Z'), new Date('2024-01-15T08:00:00.900Z')]);
+      expect(found).toEqual([{ id: 41, employeeId: 3, employeeName: 'Ann', checkIn: new Date('2024-01-15T08:00:00Z'), checkOut: null, workedHours: 0 }]);
+      const calls = requests.filter((r) => !JSON.stringify(r.body).includes('"authenticate"'));
+      const vals = [
+        { employee_id: 3, check_in: '2024-01-15 08:00:00' },
+        { employee_id: 4, check_in: '2024-01-15 09:00:00', check_out: '2024-01-15 17:00:00' },
+      ];
+      const domain = ['&', ['employee_id', 'in', [3, 4]], '|', ['check_in', 'in', ['2024-01-15 08:00:00']], ['check_out', '=', false]];
+      if (protocol === 'json2') {
+        expect(calls[0]?.url).toBe('http://odoo.test/json/2/hr.attendance/create');
+        expect(calls[0]?.body).toEqual({ vals_list: vals });
+        expect(calls[1]?.body).toMatchObject({ domain });
+      } else {
+        expect((calls[0]?.body as { params: { args: unknown[] } }).params.args.slice(3)).toEqual(['hr.attendance', 'create', [vals], {}]);
+        expect((calls[1]?.body as { params: { args: unknown[] } }).params.args[6]).toMatchObject({ domain });
+      }
+    }
+  });
+
+  it('refuses a create answer that does not carry one id per record', async () => {
+    const { fetch: f } = fakeFetch(() => json([41]));
+    const c = client('json2', f);
+    await expect(c.createAttendances([{ employeeId: 1, checkIn: new Date() }, { employeeId: 2, checkIn: new Date() }])).rejects.toBeInstanceOf(OdooError);
+    await expect(c.createAttendances([])).resolves.toEqual([]);
+  });
+
   it('validates its options', () => {
     const { fetch: f } = fakeFetch(() => json(null));
     expect(() => client('json2', f, { baseUrl: 'ftp://x' })).toThrow(OdooError);

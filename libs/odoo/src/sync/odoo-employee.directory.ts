@@ -25,13 +25,15 @@ export class OdooEmployeeDirectory {
 
   /**
    * Lookups for every code. `ask` runs the Odoo search (the caller wraps it with its retry policy);
-   * only codes missing from the cache are sent.
+   * only codes missing from the cache are sent. `recheckUnknown` asks again for codes cached as not
+   * found or ambiguous (an operator retrying failures has probably fixed them in Odoo).
    */
   async resolve(
     scope: EmployeeScope,
     codes: string[],
     ttlSeconds: number,
     ask: (codes: string[]) => Promise<Array<{ id: number; name: string; value: string }>>,
+    recheckUnknown = false,
   ): Promise<Map<string, EmployeeLookup>> {
     const wanted = [...new Set(codes)];
     const result = new Map<string, EmployeeLookup>();
@@ -47,7 +49,7 @@ export class OdooEmployeeDirectory {
     wanted.forEach((code, i) => {
       const raw = cached[i];
       const hit = raw ? parseLookup(raw) : null;
-      if (hit) result.set(code, hit);
+      if (hit && (hit.kind === 'found' || !recheckUnknown)) result.set(code, hit);
       else misses.push(code);
     });
     if (misses.length === 0) return result;

@@ -53,7 +53,7 @@ export type EmployeeLookup =
 export type OdooSyncRunStatus = 'completed' | 'skipped' | 'failed';
 
 /** The result of a sync job (GET /jobs/{id} shows it). */
-export interface OdooSyncResult {
+export interface OdooSyncRunResult {
   status: OdooSyncRunStatus;
   trigger: 'manual' | 'scheduled';
   /** Why the run was skipped or failed. */
@@ -63,7 +63,9 @@ export interface OdooSyncResult {
   /** Logs now in step with Odoo (created, adopted, check-out written, already there). */
   synced: number;
   failed: number;
-  /** Logs left for a later run (run interrupted, or requested ids with nothing to do). */
+  /** Logs that turned out to need nothing (already in step, or without a check-in to send). */
+  unchanged: number;
+  /** Logs left for a later run (the run stopped before reaching them). */
   remaining: number;
   created: number;
   adopted: number;
@@ -72,6 +74,8 @@ export interface OdooSyncResult {
   /** HTTP calls made to Odoo, in total and per operation ('hr.attendance.create', ...). */
   calls: number;
   callsByOperation: Record<string, number>;
+  /** Time spent in calls to Odoo (summed; calls in parallel overlap), in ms. */
+  odooMs: number;
   durationMs: number;
   startedAt: string;
   finishedAt: string;

@@ -17,7 +17,7 @@ export const PRESSURE_HYSTERESIS_POINTS = 5;
 
 export interface MetricsSnapshot {
   collectedAt: string;
-  host: string;
+  host: string | null;
   metrics: MetricSample[];
 }
 

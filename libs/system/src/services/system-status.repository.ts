@@ -72,9 +72,12 @@ export class SystemStatusRepository {
 
   /** Remembers a restart request (one row per service id, upserted). */
   async recordRestart(s: { id: string; name: string; kind: string; status: 'running' | 'degraded' | 'stopped'; details: Record<string, unknown> }, at: Date): Promise<void> {
-    await this.services.upsert(
-      { id: s.id.slice(0, 50), name: s.name.slice(0, 255), kind: s.kind.slice(0, 20), status: s.status, lastRestart: at, details: s.details },
-      ['id'],
+    await this.dataSource.query(
+      `INSERT INTO system_services (id, name, kind, status, last_restart, details)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, status = EXCLUDED.status,
+         last_restart = EXCLUDED.last_restart, details = EXCLUDED.details, updated_at = now()`,
+      [s.id.slice(0, 50), s.name.slice(0, 255), s.kind.slice(0, 20), s.status, at, JSON.stringify(s.details)],
     );
   }
 }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -125,7 +125,7 @@ export class UpdatePreferencesDto {
   timezone?: string;
 
   /** Free-form frontend settings: a JSON object, at most 16 KiB and 5 levels deep. */
-  @ApiProperty({ type: 'object', additionalProperties: true, required: false })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional() @IsObject() @IsBoundedJsonObject()
   preferences?: Record<string, unknown>;
 }

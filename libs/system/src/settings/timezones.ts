@@ -8,11 +8,19 @@ export function supportedTimeZones(): string[] {
   return cached;
 }
 
-/** The canonical name of a zone the runtime knows (aliases like `US/Eastern` resolve), else null. */
+/**
+ * The zone name to store for `name`, or null when the runtime does not know it: a listed zone in
+ * its listed spelling (case fixed: `europe/paris` -> `Europe/Paris`); another name the runtime
+ * accepts (IANA aliases such as `US/Eastern`, `Asia/Kolkata`) as given.
+ */
 export function canonicalTimeZone(name: string): string | null {
   if (typeof name !== 'string' || !NAME.test(name)) return null;
+  const lower = name.toLowerCase();
+  const listed = supportedTimeZones().find((z) => z.toLowerCase() === lower);
+  if (listed) return listed;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return name;
   } catch {
     return null;
   }

@@ -1,0 +1,17 @@
+export * from './client';
+export { OdooConfigEntity, type OdooConnectionStatus } from './entities/odoo-config.entity';
+export { OdooSyncLogEntity, type OdooSyncResult } from './entities/odoo-sync-log.entity';
+export * from './dto/odoo.dto';
+export * from './odoo.constants';
+export * from './odoo-config.service';
+export * from './repositories/odoo-attendance.repository';
+export * from './repositories/odoo-config.repository';
+export * from './repositories/odoo-sync-log.repository';
+export * from './sync/odoo-sync.types';
+export * from './sync/odoo-retry';
+export * from './sync/odoo-sync.engine';
+export * from './sync/odoo-sync.lock';
+export * from './sync/odoo-employee.directory';
+export * from './sync/odoo-sync.runner';
+export * from './sync/odoo-sync.service';
+export * from './odoo.module';

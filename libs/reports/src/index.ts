@@ -1,0 +1,4 @@
+export * from './csv';
+export * from './html';
+export * from './chromium.client';
+export * from './reports.module';
