@@ -49,15 +49,26 @@ function stats(samples: number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);
   const q = (p: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
   const r = (v: number): number => Math.round(v * 100) / 100;
-  return { n: s.length, p50: r(q(0.5)), p95: r(q(0.95)), p99: r(q(0.99)), max: r(s[s.length - 1]), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
+  return {
+    n: s.length,
+    p50: r(q(0.5)),
+    p95: r(q(0.95)),
+    p99: r(q(0.99)),
+    max: r(s[s.length - 1]),
+    mean: r(s.reduce((a, b) => a + b, 0) / s.length),
+  };
 }
 
 /** Fixed-rate load; every response time is kept (autocannon's own summary has no p95). */
 async function atRate(url: string, token: string, seconds: number) {
   const times: number[] = [];
-  const instance = autocannon({ url, connections: 16, overallRate: RATE, duration: seconds, headers: { authorization: `Bearer ${token}` } });
-  instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
-  const result = await instance;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      { url, connections: 16, overallRate: RATE, duration: seconds, headers: { authorization: `Bearer ${token}` } },
+      (err, res) => (err ? reject(err as Error) : resolve(res)),
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
+  });
   return {
     ratePerSecond: RATE,
     achievedPerSecond: Math.round(result.requests.average),
@@ -69,13 +80,17 @@ async function atRate(url: string, token: string, seconds: number) {
   };
 }
 
-async function api(stack: Stack, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+interface ApiBody {
+  data: { url: string; length: number };
+}
+
+async function api(stack: Stack, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: ApiBody }> {
   const res = await fetch(`${stack.baseUrl}/api/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json().catch(() => null) };
+  return { status: res.status, body: (await res.json().catch(() => null)) as ApiBody };
 }
 
 async function register(stack: Stack, token: string, cameras: Array<Record<string, unknown>>): Promise<void> {
@@ -111,6 +126,8 @@ async function httpSection(): Promise<Record<string, unknown>> {
     stack.psql('ANALYZE cameras; ANALYZE detections; ANALYZE camera_summaries');
     const token = await stack.login();
     const urls = {
+      // Baseline of the same run: the cheapest authenticated route (guard + one principal lookup).
+      authMe: `${stack.baseUrl}/api/v1/auth/me`,
       list: `${stack.baseUrl}/api/v1/cameras`,
       list100: `${stack.baseUrl}/api/v1/cameras?pageSize=100&page=3`,
       search: `${stack.baseUrl}/api/v1/cameras?search=building%203&status=online`,
@@ -188,18 +205,28 @@ async function watchdogSection(): Promise<Record<string, unknown>> {
     // The worker's scheduler runs its first pass at start.
     const started = Date.now();
     stack.startWorker();
-    queue = new Queue('maintenance', { connection: { url: stack.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0' }, prefix: `${stack.env.REDIS_PREFIX}:bull` });
+    queue = new Queue('maintenance', {
+      connection: { url: stack.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0' },
+      prefix: `${stack.env.REDIS_PREFIX}:bull`,
+    });
     let result: Record<string, number | boolean> | undefined;
     while (!result && Date.now() - started < 300_000) {
       await new Promise((r) => setTimeout(r, 1000));
-      const done = (await queue.getJobs(['completed'])).find((j) => j.name === 'camera-watchdog' && (j.returnvalue as { ran?: boolean })?.ran);
+      const done = (await queue.getJobs(['completed'])).find(
+        (j) => j.name === 'camera-watchdog' && (j.returnvalue as { ran?: boolean })?.ran,
+      );
       result = done?.returnvalue as Record<string, number | boolean> | undefined;
     }
     if (!result) throw new Error('no watchdog pass completed within 5 minutes');
     const durationMs = Number(result.durationMs);
     return {
       cameras: { total: 100, alive: { rtspTcp: 10, mjpeg: 10, localFile: 30 }, dead: { refused: 25, silent: 25 } },
-      settings: { concurrency: Number(stack.env.CAMERA_WATCHDOG_CONCURRENCY ?? 6), socketTimeoutMs: 5000, probeTimeoutMs: 15000, intervalSeconds: WATCHDOG_INTERVAL_SECONDS },
+      settings: {
+        concurrency: Number(stack.env.CAMERA_WATCHDOG_CONCURRENCY ?? 6),
+        socketTimeoutMs: 5000,
+        probeTimeoutMs: 15000,
+        intervalSeconds: WATCHDOG_INTERVAL_SECONDS,
+      },
       pass: result,
       passSeconds: Math.round(durationMs / 100) / 10,
       shareOfInterval: Math.round((durationMs / (WATCHDOG_INTERVAL_SECONDS * 1000)) * 1000) / 1000,

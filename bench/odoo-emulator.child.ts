@@ -13,7 +13,11 @@ function arg(name: string, fallback: string): string {
 
 async function main(): Promise<void> {
   const employees = Number(arg('--employees', '500'));
-  const emulator = new OdooEmulator({ apiKey: arg('--api-key', 'bench-key-0000000000000000000000000000'), database: arg('--db', 'bench'), latencyMs: Number(arg('--latency', '20')) });
+  const emulator = new OdooEmulator({
+    apiKey: arg('--api-key', 'bench-key-0000000000000000000000000000'),
+    database: arg('--db', 'bench'),
+    latencyMs: Number(arg('--latency', '20')),
+  });
   for (let i = 0; i < employees; i++) emulator.addEmployee({ name: `Bench ${i}`, barcode: `EMP-${String(i).padStart(5, '0')}` });
   const baseUrl = await emulator.start(0, '127.0.0.1');
   process.stdout.write(`${JSON.stringify({ baseUrl })}\n`);

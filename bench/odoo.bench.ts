@@ -66,9 +66,25 @@ interface EmulatorProcess {
 
 /** Starts the emulator child with EMPLOYEES employees and waits for its URL. */
 function startEmulator(): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'odoo-emulator.child.ts'), '--employees', String(EMPLOYEES), '--latency', String(LATENCY_MS), '--api-key', API_KEY, '--db', ODOO_DB], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(__dirname, 'odoo-emulator.child.ts'),
+      '--employees',
+      String(EMPLOYEES),
+      '--latency',
+      String(LATENCY_MS),
+      '--api-key',
+      API_KEY,
+      '--db',
+      ODOO_DB,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let buffer = '';
     child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
@@ -162,7 +178,8 @@ async function main(): Promise<void> {
       new AlertsService(alertsRepo, publisher, redis),
       new NotificationsService(alertsRepo, publisher),
     );
-    const configure = (baseUrl: string) => configService.updateConfig({ baseUrl, database: ODOO_DB, login: 'admin', apiKey: API_KEY, protocol: 'jsonrpc' });
+    const configure = (baseUrl: string) =>
+      configService.updateConfig({ baseUrl, database: ODOO_DB, login: 'admin', apiKey: API_KEY, protocol: 'jsonrpc' });
     await configure(odoo.baseUrl);
 
     const clearEmployeeCache = async (): Promise<void> => {
@@ -171,9 +188,14 @@ async function main(): Promise<void> {
     };
     const run = async (logs: number): Promise<Scenario> => {
       const started = performance.now();
-      const outcome = await runner.run({ trigger: 'scheduled', retryFailed: false } as never, { jobId: 'bench', attempt: 1, maxAttempts: 1 });
+      const outcome = await runner.run({ trigger: 'scheduled', retryFailed: false } as never, {
+        jobId: 'bench',
+        attempt: 1,
+        maxAttempts: 1,
+      });
       const wallMs = Math.round(performance.now() - started);
-      if (outcome.kind !== 'done' || outcome.result.status !== 'completed') throw new Error(`sync did not complete: ${JSON.stringify(outcome)}`);
+      if (outcome.kind !== 'done' || outcome.result.status !== 'completed')
+        throw new Error(`sync did not complete: ${JSON.stringify(outcome)}`);
       const r = outcome.result;
       return {
         logs,
@@ -222,11 +244,18 @@ async function main(): Promise<void> {
     await clearEmployeeCache();
     runner.settings = { ...runner.settings, batchCreate: false };
     const baseline = await run(BASELINE);
-    process.stdout.write(`baseline (one create per log): ${BASELINE} logs in ${baseline.wallMs} ms, ${baseline.calls} calls, ${baseline.odooMs} ms in Odoo calls\n`);
+    process.stdout.write(
+      `baseline (one create per log): ${BASELINE} logs in ${baseline.wallMs} ms, ${baseline.calls} calls, ${baseline.odooMs} ms in Odoo calls\n`,
+    );
 
     const results = {
       generatedAt: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100), node: process.version },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+        node: process.version,
+      },
       config: {
         logs: LOGS,
         employees: EMPLOYEES,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import type request from 'supertest';
 import { DataSource } from 'typeorm';
 import { REDACT_PATHS, setRootLogger } from '@app/core';
 import { CameraSecrets } from '@app/cameras';
@@ -22,7 +23,7 @@ describe('cameras registry', () => {
   const seen: string[] = [];
 
   /** Every response body is kept for the final "no password anywhere" check. */
-  const call = async <T = any>(req: PromiseLike<{ status: number; body: any; text: string }>): Promise<{ status: number; body: T & any }> => {
+  const call = async (req: request.Test): Promise<request.Response> => {
     const res = await req;
     seen.push(res.text ?? JSON.stringify(res.body));
     return res;
@@ -59,9 +60,29 @@ describe('cameras registry', () => {
     expect(res.status).toBe(201);
     expect(Object.keys(res.body.data).sort()).toEqual(
       [
-        'id', 'name', 'location', 'streamType', 'status', 'fps', 'latency', 'bitrate', 'resolution', 'lastSeen', 'ipAddress',
-        'tags', 'thumbnail', 'streamUrl', 'lastChecked', 'enabled', 'rtspTransport', 'sampleIntervalMs', 'samplingEnabled',
-        'timezone', 'codec', 'createdAt', 'updatedAt',
+        'id',
+        'name',
+        'location',
+        'streamType',
+        'status',
+        'fps',
+        'latency',
+        'bitrate',
+        'resolution',
+        'lastSeen',
+        'ipAddress',
+        'tags',
+        'thumbnail',
+        'streamUrl',
+        'lastChecked',
+        'enabled',
+        'rtspTransport',
+        'sampleIntervalMs',
+        'samplingEnabled',
+        'timezone',
+        'codec',
+        'createdAt',
+        'updatedAt',
       ].sort(),
     );
     expect(res.body.data).toMatchObject({
@@ -133,8 +154,20 @@ describe('cameras registry', () => {
   });
 
   it('lists with filters, search and pagination', async () => {
-    await create(camera({ id: 'LOBBY-HTTP', name: 'Lobby MJPEG', location: 'Building C', streamType: 'HTTP', streamUrl: 'http://10.0.0.20/video.mjpg', enabled: false, tags: ['lobby'] }));
-    await create(camera({ id: 'MAINT-1', name: 'Roof', streamType: 'Local File', streamUrl: '/srv/video/roof.mp4', status: 'maintenance' }));
+    await create(
+      camera({
+        id: 'LOBBY-HTTP',
+        name: 'Lobby MJPEG',
+        location: 'Building C',
+        streamType: 'HTTP',
+        streamUrl: 'http://10.0.0.20/video.mjpg',
+        enabled: false,
+        tags: ['lobby'],
+      }),
+    );
+    await create(
+      camera({ id: 'MAINT-1', name: 'Roof', streamType: 'Local File', streamUrl: '/srv/video/roof.mp4', status: 'maintenance' }),
+    );
     const list = (qs: string) => call(t.http().get(`/api/v1/cameras${qs}`).set(auth(admin)));
 
     const page = await list('?pageSize=5&page=2');
@@ -160,7 +193,8 @@ describe('cameras registry', () => {
     expect(keep.status).toBe(200);
     expect(keep.body.data).toMatchObject({ name: 'Main Entrance (N)', streamUrl: MASKED });
     const secrets = t.app.get(CameraSecrets);
-    const stored = async (): Promise<string | null> => secrets.open((await ds.query(`SELECT stream_url FROM cameras WHERE id='CAM-01'`))[0].stream_url);
+    const stored = async (): Promise<string | null> =>
+      secrets.open((await ds.query(`SELECT stream_url FROM cameras WHERE id='CAM-01'`))[0].stream_url);
     expect(await stored()).toBe(RTSP_URL);
 
     const edited = await call(t.http().put(url).set(auth(admin)).send({ streamUrl: 'rtsp://admin:***@10.10.1.99:554/stream' }));
@@ -171,7 +205,12 @@ describe('cameras registry', () => {
     const NEW = 'rtsp://viewer:An0ther-Secret@10.10.1.13/live';
     const changed = await call(t.http().put(url).set(auth(admin)).send({ streamUrl: NEW, rtspTransport: 'udp', timezone: 'Europe/Paris' }));
     expect(changed.status).toBe(200);
-    expect(changed.body.data).toMatchObject({ streamUrl: 'rtsp://viewer:***@10.10.1.13/live', ipAddress: '10.10.1.13', rtspTransport: 'udp', timezone: 'Europe/Paris' });
+    expect(changed.body.data).toMatchObject({
+      streamUrl: 'rtsp://viewer:***@10.10.1.13/live',
+      ipAddress: '10.10.1.13',
+      rtspTransport: 'udp',
+      timezone: 'Europe/Paris',
+    });
     expect(await stored()).toBe(NEW);
     // The type changes, the stored URL must still fit it.
     const wrongType = await call(t.http().put(url).set(auth(admin)).send({ streamType: 'USB' }));
@@ -229,7 +268,8 @@ describe('cameras registry', () => {
     );
     const insert = (cam: string, at: string, status: string) =>
       ds.query(`INSERT INTO detections (camera_id, confidence, timestamp, status) VALUES ($1, 90, ${at}, $2)`, [cam, status]);
-    for (let i = 0; i < 5; i++) await insert(a, `$3::timestamptz + interval '${i} seconds'`.replace('$3', `'${(midnight as Date).toISOString()}'`), 'authorized');
+    for (let i = 0; i < 5; i++)
+      await insert(a, `$3::timestamptz + interval '${i} seconds'`.replace('$3', `'${(midnight as Date).toISOString()}'`), 'authorized');
     await insert(a, 'now()', 'unknown');
     await insert(a, 'now()', 'unknown');
     await insert(a, `'${(midnight as Date).toISOString()}'::timestamptz - interval '1 second'`, 'unknown'); // yesterday, site time
@@ -321,27 +361,47 @@ describe('cameras registry', () => {
 
     // A body that is not an export document at all.
     expect((await call(t.http().post('/api/v1/cameras/import').set(auth(admin)).send({ cameras: 'nope' }))).status).toBe(400);
-    expect((await call(t.http().post('/api/v1/cameras/import').set(auth(admin)).send({ cameras: [1, 2] }))).status).toBe(400);
+    expect(
+      (
+        await call(
+          t
+            .http()
+            .post('/api/v1/cameras/import')
+            .set(auth(admin))
+            .send({ cameras: [1, 2] }),
+        )
+      ).status,
+    ).toBe(400);
   });
 
   it('enforces permissions per route and role', async () => {
     const viewer = await t.userWithRole('ROLE-VIEWER');
     const operator = await t.userWithRole('ROLE-OPERATOR');
-    const routes: Array<{ m: 'get' | 'post' | 'put' | 'patch' | 'delete'; p: string; body?: unknown; perm: 'read' | 'write' | 'delete' }> = [
-      { m: 'get', p: '/api/v1/cameras', perm: 'read' },
-      { m: 'get', p: '/api/v1/cameras/summary', perm: 'read' },
-      { m: 'get', p: '/api/v1/cameras/export', perm: 'read' },
-      { m: 'get', p: '/api/v1/cameras/CAM-02', perm: 'read' },
-      { m: 'post', p: '/api/v1/cameras', body: camera({ name: 'RBAC' }), perm: 'write' },
-      { m: 'put', p: '/api/v1/cameras/CAM-02', body: { name: 'RBAC edit' }, perm: 'write' },
-      { m: 'patch', p: '/api/v1/cameras/CAM-02/state', body: { enabled: true }, perm: 'write' },
-      { m: 'post', p: '/api/v1/cameras/import?dryRun=true', body: { cameras: [] }, perm: 'write' },
-      { m: 'post', p: '/api/v1/cameras/NOPE-9/test-connection', perm: 'write' },
-      { m: 'post', p: '/api/v1/cameras/NOPE-9/snapshot', perm: 'write' },
-      { m: 'delete', p: '/api/v1/cameras/CAM-03', perm: 'delete' },
-    ];
+    const routes: Array<{ m: 'get' | 'post' | 'put' | 'patch' | 'delete'; p: string; body?: unknown; perm: 'read' | 'write' | 'delete' }> =
+      [
+        { m: 'get', p: '/api/v1/cameras', perm: 'read' },
+        { m: 'get', p: '/api/v1/cameras/summary', perm: 'read' },
+        { m: 'get', p: '/api/v1/cameras/export', perm: 'read' },
+        { m: 'get', p: '/api/v1/cameras/CAM-02', perm: 'read' },
+        { m: 'post', p: '/api/v1/cameras', body: camera({ name: 'RBAC' }), perm: 'write' },
+        { m: 'put', p: '/api/v1/cameras/CAM-02', body: { name: 'RBAC edit' }, perm: 'write' },
+        { m: 'patch', p: '/api/v1/cameras/CAM-02/state', body: { enabled: true }, perm: 'write' },
+        { m: 'post', p: '/api/v1/cameras/import?dryRun=true', body: { cameras: [] }, perm: 'write' },
+        { m: 'post', p: '/api/v1/cameras/NOPE-9/test-connection', perm: 'write' },
+        { m: 'post', p: '/api/v1/cameras/NOPE-9/snapshot', perm: 'write' },
+        { m: 'delete', p: '/api/v1/cameras/CAM-03', perm: 'delete' },
+      ];
     for (const r of routes) {
-      const as = async (token: string) => (await call(t.http()[r.m](r.p).set(auth(token)).send(r.body as object))).status;
+      const as = async (token: string) =>
+        (
+          await call(
+            t
+              .http()
+              [r.m](r.p)
+              .set(auth(token))
+              .send(r.body as object),
+          )
+        ).status;
       const v = await as(viewer.token);
       const o = await as(operator.token);
       expect({ route: `${r.m} ${r.p}`, viewer: v === 403, operator: o === 403 }).toEqual({

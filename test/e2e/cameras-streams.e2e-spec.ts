@@ -48,7 +48,11 @@ describe('camera connection tests and snapshots on real streams', () => {
 
   const auth = () => ({ Authorization: `Bearer ${admin}` });
   const register = async (id: string, streamType: string, streamUrl: string, extra: Record<string, unknown> = {}) => {
-    const res = await t.http().post('/api/v1/cameras').set(auth()).send({ id, name: id, location: 'Test bench', streamType, streamUrl, ...extra });
+    const res = await t
+      .http()
+      .post('/api/v1/cameras')
+      .set(auth())
+      .send({ id, name: id, location: 'Test bench', streamType, streamUrl, ...extra });
     expect(res.status).toBe(201);
   };
   const timed = async (path: string) => {
@@ -111,7 +115,12 @@ describe('camera connection tests and snapshots on real streams', () => {
     expect(res.body.data.latencyMs).toBeGreaterThan(0);
     expect(ms).toBeLessThan(PROBE_TIMEOUT_MS + 1000);
     const cam = await getCamera(id);
-    expect(cam).toMatchObject({ status: 'online', codec: expected.codec, resolution: expected.resolution, fps: Math.round(res.body.data.fps) });
+    expect(cam).toMatchObject({
+      status: 'online',
+      codec: expected.codec,
+      resolution: expected.resolution,
+      fps: Math.round(res.body.data.fps),
+    });
     expect(cam.bitrate).toBeCloseTo(res.body.data.bitrate, 2);
     expect(Date.now() - Date.parse(cam.lastChecked)).toBeLessThan(15_000);
     expect(cam.lastSeen).toBe(cam.lastChecked);

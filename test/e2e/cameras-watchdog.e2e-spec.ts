@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
-import { CameraWatchdogService, liveChildPids } from '@app/cameras';
+import { CameraWatchdogService, liveChildPids, type WatchdogPassResult } from '@app/cameras';
 import { JobsProducer, QUEUES } from '@app/queue';
 import { CAMERA_WATCHDOG_SCHEDULER } from '../../apps/worker/src/processors/cameras.processor';
 import { createTestApp, TestContext } from '../support/test-app';
@@ -23,7 +23,13 @@ import { makeTestVideo, refusedPort, sleep, stopAllTestStreams, waitUntil } from
 const ALERT_AFTER_SECONDS = 3;
 jest.setTimeout(60_000);
 
-type Msg = { type: string; channel?: string; cameraId?: string; status?: string; alert?: { title: string; cameraId: string; level: string } };
+type Msg = {
+  type: string;
+  channel?: string;
+  cameraId?: string;
+  status?: string;
+  alert?: { title: string; cameraId: string; level: string };
+};
 
 describe('camera watchdog', () => {
   let t: TestContext;
@@ -38,7 +44,11 @@ describe('camera watchdog', () => {
   const auth = () => ({ Authorization: `Bearer ${admin}` });
   const register = async (body: Record<string, unknown>) => {
     // Sampling off: the detection sampler of the worker leaves these cameras to the watchdog.
-    const res = await t.http().post('/api/v1/cameras').set(auth()).send({ location: 'Yard', samplingEnabled: false, ...body });
+    const res = await t
+      .http()
+      .post('/api/v1/cameras')
+      .set(auth())
+      .send({ location: 'Yard', samplingEnabled: false, ...body });
     expect(res.status).toBe(201);
   };
   const kill = () => renameSync(video, `${video}.away`);
@@ -49,18 +59,25 @@ describe('camera watchdog', () => {
     const jobs = t.app.get(JobsProducer);
     const id = await jobs.enqueue('camera-watchdog', { trigger: 'manual' });
     let view = await jobs.getJob(id);
-    await waitUntil('watchdog job', async () => {
-      view = await jobs.getJob(id);
-      return view?.status === 'completed' || view?.status === 'failed';
-    }, 30_000);
+    await waitUntil(
+      'watchdog job',
+      async () => {
+        view = await jobs.getJob(id);
+        return view?.status === 'completed' || view?.status === 'failed';
+      },
+      30_000,
+    );
     expect(view?.status).toBe('completed');
-    const result = view!.result as { ran: boolean; checked: number };
+    const result = view!.result as WatchdogPassResult;
     expect(result.ran).toBe(true);
     return result;
   };
-  const camera = async (id: string) => (await ds.query(`SELECT status, offline_since, last_seen, last_checked FROM cameras WHERE id = $1`, [id]))[0];
+  const camera = async (id: string) =>
+    (await ds.query(`SELECT status, offline_since, last_seen, last_checked FROM cameras WHERE id = $1`, [id]))[0];
   const alerts = async (id: string) =>
-    ds.query(`SELECT title, level, camera_id, resolved_at FROM alerts WHERE kind = 'camera_offline' AND subject = $1 ORDER BY created_at`, [id]);
+    ds.query(`SELECT title, level, camera_id, resolved_at FROM alerts WHERE kind = 'camera_offline' AND subject = $1 ORDER BY created_at`, [
+      id,
+    ]);
   const statusEvents = (id: string) => messages.filter((m) => m.type === 'camera-status' && m.cameraId === id).map((m) => m.status);
   const settle = () => sleep(300);
   const untilEpisodeOlderThanThreshold = async (id: string) => {
@@ -111,7 +128,11 @@ describe('camera watchdog', () => {
     const queue = worker.get<Queue>(getQueueToken(QUEUES.maintenance), { strict: false });
     const scheduler = await queue.getJobScheduler(CAMERA_WATCHDOG_SCHEDULER);
     expect(scheduler).toMatchObject({ name: 'camera-watchdog', every: 3_600_000 });
-    await waitUntil('first scheduled pass', async () => (await queue.getJobs(['completed'])).some((j) => j.name === 'camera-watchdog'), 30_000);
+    await waitUntil(
+      'first scheduled pass',
+      async () => (await queue.getJobs(['completed'])).some((j) => j.name === 'camera-watchdog'),
+      30_000,
+    );
     const [job] = (await queue.getJobs(['completed'])).filter((j) => j.name === 'camera-watchdog');
     expect(job.data).toEqual({ trigger: 'scheduled' });
     expect(job.returnvalue).toMatchObject({ handled: true, ran: true, checked: 1, online: 1, offline: 0 });
@@ -120,7 +141,12 @@ describe('camera watchdog', () => {
   it('probes watched cameras, publishes status changes and counts uptime samples', async () => {
     expect(await camera('WD-FILE')).toMatchObject({ status: 'online', offline_since: null });
     // Registered now, so that its offline episode starts with the next pass (not the scheduled one).
-    await register({ id: 'WD-DEAD', name: 'Dead gate', streamType: 'RTSP', streamUrl: `rtsp://admin:pw-123@127.0.0.1:${await refusedPort()}/s` });
+    await register({
+      id: 'WD-DEAD',
+      name: 'Dead gate',
+      streamType: 'RTSP',
+      streamUrl: `rtsp://admin:pw-123@127.0.0.1:${await refusedPort()}/s`,
+    });
     // Straight through the service (no queue wait): far within the alert threshold.
     const result = await worker.get(CameraWatchdogService).runPass();
     expect(result).toMatchObject({ ran: true, checked: 2, online: 1, offline: 1, alertsRaised: 0 });
@@ -133,9 +159,7 @@ describe('camera watchdog', () => {
     expect(statusEvents('WD-FILE')).toEqual(['online']);
     expect(statusEvents('WD-DEAD')).toEqual([]); // offline -> offline is no change
 
-    const rows = await ds.query(
-      `SELECT camera_id, online_checks, total_checks, date::text FROM camera_summaries ORDER BY camera_id`,
-    );
+    const rows = await ds.query(`SELECT camera_id, online_checks, total_checks, date::text FROM camera_summaries ORDER BY camera_id`);
     const [{ today }] = await ds.query(`SELECT (now() AT TIME ZONE 'America/New_York')::date::text AS today`);
     expect(rows).toEqual([
       { camera_id: 'WD-DEAD', online_checks: 0, total_checks: 1, date: today },

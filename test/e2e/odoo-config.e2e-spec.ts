@@ -66,7 +66,14 @@ describe('Odoo settings, connection test, status and sync history (api)', () => 
 
   it('stores the API key encrypted, never returns nor audits it, and keeps it on *** or omission', async () => {
     const saved = await configureOdoo(t, token, odoo, { company: '  ACME Corp  ', baseUrl: `${odoo.baseUrl}/` });
-    expect(saved).toMatchObject({ baseUrl: odoo.baseUrl, database: 'acme', login: 'sync-bot', company: 'ACME Corp', apiKey: '***', status: 'disconnected' });
+    expect(saved).toMatchObject({
+      baseUrl: odoo.baseUrl,
+      database: 'acme',
+      login: 'sync-bot',
+      company: 'ACME Corp',
+      apiKey: '***',
+      status: 'disconnected',
+    });
     const sealed = await storedKey();
     expect(sealed).toMatch(/^enc:v1:/);
     expect(sealed).not.toContain(API_KEY);
@@ -77,7 +84,9 @@ describe('Odoo settings, connection test, status and sync history (api)', () => 
     expect(omitted.body.data).toMatchObject({ apiKey: '***', company: 'ACME', failureAlertThreshold: 3 });
     expect(await storedKey()).toBe(sealed);
 
-    const audit: Array<{ action: string; context: unknown }> = await ds.query(`SELECT action, context FROM audit_logs WHERE action = 'odoo.updateConfig'`);
+    const audit: Array<{ action: string; context: unknown }> = await ds.query(
+      `SELECT action, context FROM audit_logs WHERE action = 'odoo.updateConfig'`,
+    );
     expect(audit.length).toBe(3);
     expect(JSON.stringify(audit)).not.toContain(API_KEY);
     const everything = JSON.stringify(await ds.query(`SELECT * FROM audit_logs`));
@@ -116,7 +125,12 @@ describe('Odoo settings, connection test, status and sync history (api)', () => 
 
   it('reports an unreachable server as disconnected', async () => {
     const port = await closedPort();
-    await t.http().put('/api/v1/odoo/config').set(auth()).send({ baseUrl: `http://127.0.0.1:${port}`, protocol: 'jsonrpc' }).expect(200);
+    await t
+      .http()
+      .put('/api/v1/odoo/config')
+      .set(auth())
+      .send({ baseUrl: `http://127.0.0.1:${port}`, protocol: 'jsonrpc' })
+      .expect(200);
     const res = await t.http().post('/api/v1/odoo/test').set(auth());
     expect(res.body.data).toMatchObject({ status: 'disconnected', serverVersion: null, latencyMs: null });
     expect(res.body.data.message).toMatch(/unreachable/);
@@ -147,12 +161,32 @@ describe('Odoo settings, connection test, status and sync history (api)', () => 
   });
 
   it('validates sync requests: unknown ids are named, empty or oversized lists refused', async () => {
-    const unknown = await t.http().post('/api/v1/odoo/sync').set(auth()).send({ recordIds: ['ATT-NOPE-1', 'ATT-NOPE-2'] });
+    const unknown = await t
+      .http()
+      .post('/api/v1/odoo/sync')
+      .set(auth())
+      .send({ recordIds: ['ATT-NOPE-1', 'ATT-NOPE-2'] });
     expect(unknown.status).toBe(422);
     expect(unknown.body.error.message).toBe('Unknown attendance log ids: ATT-NOPE-1, ATT-NOPE-2');
     expect((await t.http().post('/api/v1/odoo/sync').set(auth()).send({ recordIds: [] })).status).toBe(400);
-    expect((await t.http().post('/api/v1/odoo/sync').set(auth()).send({ recordIds: Array.from({ length: 1001 }, (_, i) => `A${i}`) })).status).toBe(400);
-    expect((await t.http().post('/api/v1/odoo/sync').set(auth()).send({ recordIds: [42] })).status).toBe(400);
+    expect(
+      (
+        await t
+          .http()
+          .post('/api/v1/odoo/sync')
+          .set(auth())
+          .send({ recordIds: Array.from({ length: 1001 }, (_, i) => `A${i}`) })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await t
+          .http()
+          .post('/api/v1/odoo/sync')
+          .set(auth())
+          .send({ recordIds: [42] })
+      ).status,
+    ).toBe(400);
     expect((await t.http().post('/api/v1/odoo/sync').set(auth()).send({ force: true })).status).toBe(400);
   });
 
@@ -165,13 +199,10 @@ describe('Odoo settings, connection test, status and sync history (api)', () => 
       log: `ATT-H-${i}`,
     }));
     for (const r of rows) {
-      await ds.query(`INSERT INTO odoo_sync_logs (timestamp, employee_id, result, message, attendance_log_id, action) VALUES ($1, $2, $3, $4, $5, 'create')`, [
-        r.at,
-        r.employee,
-        r.result,
-        `row ${r.log}`,
-        r.log,
-      ]);
+      await ds.query(
+        `INSERT INTO odoo_sync_logs (timestamp, employee_id, result, message, attendance_log_id, action) VALUES ($1, $2, $3, $4, $5, 'create')`,
+        [r.at, r.employee, r.result, `row ${r.log}`, r.log],
+      );
     }
     const page1 = await t.http().get('/api/v1/odoo/logs?pageSize=10').set(auth());
     expect(page1.status).toBe(200);
@@ -186,14 +217,26 @@ describe('Odoo settings, connection test, status and sync history (api)', () => 
       action: 'create',
     });
     const page3 = await t.http().get('/api/v1/odoo/logs?pageSize=10&page=3').set(auth());
-    expect(page3.body.data.map((r: { attendanceLogId: string }) => r.attendanceLogId)).toEqual(['ATT-H-4', 'ATT-H-3', 'ATT-H-2', 'ATT-H-1', 'ATT-H-0']);
+    expect(page3.body.data.map((r: { attendanceLogId: string }) => r.attendanceLogId)).toEqual([
+      'ATT-H-4',
+      'ATT-H-3',
+      'ATT-H-2',
+      'ATT-H-1',
+      'ATT-H-0',
+    ]);
 
     const failures = await t.http().get('/api/v1/odoo/logs?result=failure&employeeId=EMP-A').set(auth());
     expect(failures.body.data.map((r: { attendanceLogId: string }) => r.attendanceLogId)).toEqual(['ATT-H-20', 'ATT-H-10', 'ATT-H-0']);
     const window = await t.http().get('/api/v1/odoo/logs?from=2025-05-01T08:05:00Z&to=2025-05-01T08:07:00Z').set(auth());
     expect(window.body.data.map((r: { attendanceLogId: string }) => r.attendanceLogId)).toEqual(['ATT-H-7', 'ATT-H-6', 'ATT-H-5']);
 
-    for (const q of ['result=maybe', 'from=yesterday', 'from=2025-05-02T00:00:00Z&to=2025-05-01T00:00:00Z', 'pageSize=500', 'employeeId=']) {
+    for (const q of [
+      'result=maybe',
+      'from=yesterday',
+      'from=2025-05-02T00:00:00Z&to=2025-05-01T00:00:00Z',
+      'pageSize=500',
+      'employeeId=',
+    ]) {
       const res = await t.http().get(`/api/v1/odoo/logs?${q}`).set(auth());
       expect([q, res.status]).toEqual([q, 400]);
     }

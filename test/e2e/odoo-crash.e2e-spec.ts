@@ -20,7 +20,11 @@ function assertFreshBuild(): void {
   if (!existsSync(WORKER_MAIN) || !existsSync(built)) {
     throw new Error('dist/ has no Odoo sync worker: run `npm run build` before this test');
   }
-  for (const source of ['libs/odoo/src/sync/odoo-sync.engine.ts', 'libs/odoo/src/sync/odoo-sync.runner.ts', 'apps/worker/src/processors/odoo-sync.processor.ts']) {
+  for (const source of [
+    'libs/odoo/src/sync/odoo-sync.engine.ts',
+    'libs/odoo/src/sync/odoo-sync.runner.ts',
+    'apps/worker/src/processors/odoo-sync.processor.ts',
+  ]) {
     const compiled = join(ROOT, 'dist', source.replace(/\.ts$/, '.js'));
     if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(join(ROOT, source)).mtimeMs) {
       throw new Error(`dist/ is older than ${source}: run \`npm run build\` before this test`);
@@ -129,9 +133,8 @@ describe('a worker process killed in the middle of a sync batch loses nothing an
     const attendances = odoo.attendances();
     expect(attendances).toHaveLength(N);
     expect(new Set(attendances.map((a) => a.employee_id)).size).toBe(N);
-    const rows: Array<{ id: string; employee_id: string; odoo_status: string; odoo_attendance_id: number | null; check_in_at: Date }> = await ds.query(
-      `SELECT id, employee_id, odoo_status, odoo_attendance_id, check_in_at FROM attendance_logs ORDER BY id`,
-    );
+    const rows: Array<{ id: string; employee_id: string; odoo_status: string; odoo_attendance_id: number | null; check_in_at: Date }> =
+      await ds.query(`SELECT id, employee_id, odoo_status, odoo_attendance_id, check_in_at FROM attendance_logs ORDER BY id`);
     expect(rows.every((r) => r.odoo_status === 'synced')).toBe(true);
     expect(new Set(rows.map((r) => r.odoo_attendance_id)).size).toBe(N);
     const byId = new Map(attendances.map((a) => [a.id, a]));

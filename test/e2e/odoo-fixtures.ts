@@ -124,7 +124,14 @@ export async function configureOdoo(
     .http()
     .put('/api/v1/odoo/config')
     .set('Authorization', `Bearer ${token}`)
-    .send({ baseUrl: emulator.baseUrl, database: emulator.database, login: emulator.login, apiKey: emulator.apiKey, protocol: 'jsonrpc', ...overrides });
+    .send({
+      baseUrl: emulator.baseUrl,
+      database: emulator.database,
+      login: emulator.login,
+      apiKey: emulator.apiKey,
+      protocol: 'jsonrpc',
+      ...overrides,
+    });
   if (res.status !== 200) throw new Error(`PUT /odoo/config: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.data as Record<string, unknown>;
 }

@@ -53,7 +53,12 @@ describe('the one-sync-at-a-time lock (real Redis)', () => {
     await held!.release();
 
     // a holder that stops renewing (killed) frees it within the TTL
-    await raw.set(`${prefix}:${ODOO_SYNC_LOCK_KEY}`, JSON.stringify({ token: 'dead', jobId: 'sync_dead', trigger: 'manual', startedAt: '', holder: 'x:1' }), 'PX', 300);
+    await raw.set(
+      `${prefix}:${ODOO_SYNC_LOCK_KEY}`,
+      JSON.stringify({ token: 'dead', jobId: 'sync_dead', trigger: 'manual', startedAt: '', holder: 'x:1' }),
+      'PX',
+      300,
+    );
     expect(await lock.acquire({ jobId: 'sync_next', trigger: 'manual' }, 1000, 300)).toBeNull();
     await new Promise((r) => setTimeout(r, 400));
     const next = await lock.acquire({ jobId: 'sync_next', trigger: 'manual' }, 1000, 300);
@@ -61,7 +66,7 @@ describe('the one-sync-at-a-time lock (real Redis)', () => {
     await next!.release();
   });
 
-  it('tells a stalled holder that it lost the lock, and never lets it renew or release the new holder\'s lock', async () => {
+  it("tells a stalled holder that it lost the lock, and never lets it renew or release the new holder's lock", async () => {
     const stalled = await lock.acquire({ jobId: 'sync_stalled', trigger: 'manual' }, 60_000, 60_000);
     // the TTL passed (the holder froze) and another run took over
     await raw.del(`${prefix}:${ODOO_SYNC_LOCK_KEY}`);

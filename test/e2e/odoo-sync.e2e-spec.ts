@@ -52,7 +52,9 @@ describe('Odoo sync against the emulator (worker in-process, site in America/New
   it('creates exactly one attendance, with check_in in naive UTC, for a log of a non-UTC site', async () => {
     const ann = odoo.addEmployee({ name: 'Ann Lee', barcode: 'EMP-001' });
     // 09:00 in New York on 10 March 2025 is EDT (UTC-4): 13:00 UTC.
-    await insertLogs(ds, [{ id: 'ATT-20250310-001', employeeId: 'EMP-001', date: '2025-03-10', timeIn: '09:00:00', checkInAt: at('2025-03-10', '09:00:00') }]);
+    await insertLogs(ds, [
+      { id: 'ATT-20250310-001', employeeId: 'EMP-001', date: '2025-03-10', timeIn: '09:00:00', checkInAt: at('2025-03-10', '09:00:00') },
+    ]);
 
     const job = await syncAndWait(t, token);
     expect(job.status).toBe('completed');
@@ -62,10 +64,20 @@ describe('Odoo sync against the emulator (worker in-process, site in America/New
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ check_in: '2025-03-10 13:00:00', check_out: false });
     const log = await readLog(ds, 'ATT-20250310-001');
-    expect(log).toMatchObject({ odoo_status: 'synced', odoo_attendance_id: mine[0]!.id, odoo_error_message: null, odoo_synced_check_out: null });
+    expect(log).toMatchObject({
+      odoo_status: 'synced',
+      odoo_attendance_id: mine[0]!.id,
+      odoo_error_message: null,
+      odoo_synced_check_out: null,
+    });
     expect(log.odoo_sync_time).not.toBeNull();
     expect(await syncLogsOf('ATT-20250310-001')).toEqual([
-      expect.objectContaining({ result: 'success', action: 'create', employeeId: 'EMP-001', message: expect.stringContaining('2025-03-10 13:00:00 UTC') }),
+      expect.objectContaining({
+        result: 'success',
+        action: 'create',
+        employeeId: 'EMP-001',
+        message: expect.stringContaining('2025-03-10 13:00:00 UTC'),
+      }),
     ]);
   });
 
@@ -77,7 +89,9 @@ describe('Odoo sync against the emulator (worker in-process, site in America/New
     ]);
     let job = await syncAndWait(t, token);
     expect(job.result).toMatchObject({ total: 1, synced: 1, checkOuts: 1, created: 0 });
-    expect(attendancesOf(ann!.id)).toEqual([expect.objectContaining({ check_in: '2025-03-10 13:00:00', check_out: '2025-03-10 21:30:00' })]);
+    expect(attendancesOf(ann!.id)).toEqual([
+      expect.objectContaining({ check_in: '2025-03-10 13:00:00', check_out: '2025-03-10 21:30:00' }),
+    ]);
 
     // seen again later: the check-out moves again, still one attendance
     await ds.query(`UPDATE attendance_logs SET check_out_at = $2, time_out = '18:05:12', updated_at = now() WHERE id = $1`, [
@@ -86,7 +100,9 @@ describe('Odoo sync against the emulator (worker in-process, site in America/New
     ]);
     job = await syncAndWait(t, token);
     expect(job.result).toMatchObject({ total: 1, checkOuts: 1 });
-    expect(attendancesOf(ann!.id)).toEqual([expect.objectContaining({ check_in: '2025-03-10 13:00:00', check_out: '2025-03-10 22:05:12' })]);
+    expect(attendancesOf(ann!.id)).toEqual([
+      expect.objectContaining({ check_in: '2025-03-10 13:00:00', check_out: '2025-03-10 22:05:12' }),
+    ]);
     const log = await readLog(ds, 'ATT-20250310-001');
     expect(log.odoo_status).toBe('synced');
     expect(new Date(log.odoo_synced_check_out!).toISOString()).toBe('2025-03-10T22:05:12.000Z');
@@ -100,7 +116,8 @@ describe('Odoo sync against the emulator (worker in-process, site in America/New
     const [{ count: rowsBefore }] = await ds.query(`SELECT count(*)::int AS count FROM odoo_sync_logs`);
     for (let i = 0; i < 2; i++) {
       const job = await syncAndWait(t, token);
-      expect(job.result).toMatchObject({ status: 'completed', total: 0, synced: 0, failed: 0, created: 0, checkOuts: 0 });
+      // nothing to push: Odoo is not even called
+      expect(job.result).toMatchObject({ status: 'completed', total: 0, synced: 0, failed: 0, created: 0, checkOuts: 0, calls: 0 });
     }
     expect(odoo.attendances()).toEqual(before);
     expect(odoo.callCount('hr.attendance.create')).toBe(creates);
@@ -126,7 +143,9 @@ describe('Odoo sync against the emulator (worker in-process, site in America/New
     ]);
     const job = await syncAndWait(t, token);
     expect(job.result).toMatchObject({ total: 1, synced: 1, adopted: 1, created: 0 });
-    expect(attendancesOf(bob)).toEqual([{ id: kiosk, employee_id: bob, check_in: '2025-03-11 12:55:00', check_out: '2025-03-11 21:00:00' }]);
+    expect(attendancesOf(bob)).toEqual([
+      { id: kiosk, employee_id: bob, check_in: '2025-03-11 12:55:00', check_out: '2025-03-11 21:00:00' },
+    ]);
     expect(await readLog(ds, 'ATT-20250311-002')).toMatchObject({ odoo_status: 'synced', odoo_attendance_id: kiosk });
     expect(await syncLogsOf('ATT-20250311-002')).toEqual([
       expect.objectContaining({ result: 'success', action: 'adopt', message: expect.stringContaining(`#${kiosk}`) }),
@@ -137,7 +156,9 @@ describe('Odoo sync against the emulator (worker in-process, site in America/New
     const cid = odoo.addEmployee({ name: 'Chen Wei', barcode: 'EMP-003' });
     // Checked in yesterday (10 March) in Odoo and never checked out.
     const stale = odoo.addAttendance({ employee_id: cid, check_in: '2025-03-10 13:00:00' });
-    await insertLogs(ds, [{ id: 'ATT-20250311-003', employeeId: 'EMP-003', date: '2025-03-11', timeIn: '09:00:00', checkInAt: at('2025-03-11', '09:00:00') }]);
+    await insertLogs(ds, [
+      { id: 'ATT-20250311-003', employeeId: 'EMP-003', date: '2025-03-11', timeIn: '09:00:00', checkInAt: at('2025-03-11', '09:00:00') },
+    ]);
 
     const job = await syncAndWait(t, token);
     expect(job.result).toMatchObject({ total: 1, synced: 1, reconciled: 1, failed: 0 });
@@ -156,7 +177,9 @@ describe('Odoo sync against the emulator (worker in-process, site in America/New
   it('fails a log whose employee is not in Odoo with a plain message, raises the alert, and retries it on request', async () => {
     const threshold = await t.http().put('/api/v1/odoo/config').set('Authorization', `Bearer ${token}`).send({ failureAlertThreshold: 0 });
     expect(threshold.status).toBe(200);
-    await insertLogs(ds, [{ id: 'ATT-20250312-404', employeeId: 'EMP-404', date: '2025-03-12', timeIn: '08:30:00', checkInAt: at('2025-03-12', '08:30:00') }]);
+    await insertLogs(ds, [
+      { id: 'ATT-20250312-404', employeeId: 'EMP-404', date: '2025-03-12', timeIn: '08:30:00', checkInAt: at('2025-03-12', '08:30:00') },
+    ]);
 
     const job = await syncAndWait(t, token);
     expect(job.result).toMatchObject({ total: 1, synced: 0, failed: 1 });
@@ -165,13 +188,17 @@ describe('Odoo sync against the emulator (worker in-process, site in America/New
     expect(log.odoo_error_message).toBe("No active employee in Odoo has Badge ID (barcode) 'EMP-404'");
 
     const failures = await t.http().get('/api/v1/odoo/logs?result=failure&employeeId=EMP-404').set('Authorization', `Bearer ${token}`);
-    expect(failures.body.data).toEqual([expect.objectContaining({ attendanceLogId: 'ATT-20250312-404', action: 'create', message: log.odoo_error_message })]);
+    expect(failures.body.data).toEqual([
+      expect.objectContaining({ attendanceLogId: 'ATT-20250312-404', action: 'create', message: log.odoo_error_message }),
+    ]);
     const status = await t.http().get('/api/v1/odoo/status').set('Authorization', `Bearer ${token}`);
     expect(status.body.data).toMatchObject({ status: 'connected', failedCount: 1, running: false });
     const config = await t.http().get('/api/v1/odoo/config').set('Authorization', `Bearer ${token}`);
     expect(config.body.data).toMatchObject({ failureCount: 1, apiKey: '***' });
     expect(Date.parse(config.body.data.lastSync)).toBeGreaterThan(Date.now() - 60_000);
-    const alerts = await ds.query(`SELECT title, level FROM alerts WHERE kind = 'odoo_sync_failures' AND subject = 'odoo' AND resolved_at IS NULL`);
+    const alerts = await ds.query(
+      `SELECT title, level FROM alerts WHERE kind = 'odoo_sync_failures' AND subject = 'odoo' AND resolved_at IS NULL`,
+    );
     expect(alerts).toEqual([{ title: '1 attendance logs failed to sync to Odoo', level: 'medium' }]);
 
     // An unchanged failed log is not retried by the next run...
@@ -188,7 +215,9 @@ describe('Odoo sync against the emulator (worker in-process, site in America/New
 
   it('retries transport errors and 5xx (a 502, then a 503) and succeeds', async () => {
     const eve = odoo.addEmployee({ name: 'Eve Park', barcode: 'EMP-005' });
-    await insertLogs(ds, [{ id: 'ATT-20250313-005', employeeId: 'EMP-005', date: '2025-03-13', timeIn: '07:45:00', checkInAt: at('2025-03-13', '07:45:00') }]);
+    await insertLogs(ds, [
+      { id: 'ATT-20250313-005', employeeId: 'EMP-005', date: '2025-03-13', timeIn: '07:45:00', checkInAt: at('2025-03-13', '07:45:00') },
+    ]);
     const requests = odoo.totalRequests;
     odoo.failNext(1, 502);
     odoo.failNext(1, 503);
@@ -196,7 +225,7 @@ describe('Odoo sync against the emulator (worker in-process, site in America/New
     expect(job.result).toMatchObject({ status: 'completed', synced: 1, failed: 0, created: 1 });
     expect(attendancesOf(eve)).toEqual([expect.objectContaining({ check_in: '2025-03-13 11:45:00' })]);
     // the two failed calls were made, and repeated
-    expect(odoo.totalRequests - requests).toBe((job.result!.calls as number));
+    expect(odoo.totalRequests - requests).toBe(job.result!.calls as number);
     expect(job.result!.calls as number).toBeGreaterThanOrEqual(5);
   });
 
@@ -221,7 +250,10 @@ describe('Odoo sync against the emulator (worker in-process, site in America/New
     let job = await syncAndWait(t, token);
     expect(job.result).toMatchObject({ synced: 1, created: 1 });
     expect(attendancesOf(fay)).toEqual([expect.objectContaining({ check_in: '2025-01-15 14:00:00', check_out: '2025-01-15 22:00:00' })]);
-    await ds.query(`UPDATE attendance_logs SET check_out_at = $2, updated_at = now() WHERE id = $1`, ['ATT-20250115-006', at('2025-01-15', '19:10:00')]);
+    await ds.query(`UPDATE attendance_logs SET check_out_at = $2, updated_at = now() WHERE id = $1`, [
+      'ATT-20250115-006',
+      at('2025-01-15', '19:10:00'),
+    ]);
     job = await syncAndWait(t, token);
     expect(job.result).toMatchObject({ checkOuts: 1 });
     expect(attendancesOf(fay)).toEqual([expect.objectContaining({ check_out: '2025-01-16 00:10:00' })]);
@@ -261,7 +293,11 @@ describe('Odoo sync against the emulator (worker in-process, site in America/New
     try {
       const first = await t.http().post('/api/v1/odoo/sync').set('Authorization', `Bearer ${token}`).send({});
       const again = await t.http().post('/api/v1/odoo/sync').set('Authorization', `Bearer ${token}`).send({});
-      const targeted = await t.http().post('/api/v1/odoo/sync').set('Authorization', `Bearer ${token}`).send({ recordIds: ['ATT-20250320-007'] });
+      const targeted = await t
+        .http()
+        .post('/api/v1/odoo/sync')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ recordIds: ['ATT-20250320-007'] });
       expect(first.status).toBe(202);
       expect(first.body.data).toMatchObject({ status: 'queued', deduplicated: false });
       expect(again.body.data).toMatchObject({ jobId: first.body.data.jobId, deduplicated: true });
@@ -281,10 +317,17 @@ describe('Odoo sync against the emulator (worker in-process, site in America/New
   });
 
   it('matches employees on identification_id when configured so', async () => {
-    await t.http().put('/api/v1/odoo/config').set('Authorization', `Bearer ${token}`).send({ employeeMatchField: 'identification_id' }).expect(200);
+    await t
+      .http()
+      .put('/api/v1/odoo/config')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ employeeMatchField: 'identification_id' })
+      .expect(200);
     try {
       const ida = odoo.addEmployee({ name: 'Ida Vance', barcode: 'B-999', identification_id: 'NID-4242' });
-      await insertLogs(ds, [{ id: 'ATT-20250317-NID', employeeId: 'NID-4242', date: '2025-03-17', timeIn: '06:00:00', checkInAt: at('2025-03-17', '06:00:00') }]);
+      await insertLogs(ds, [
+        { id: 'ATT-20250317-NID', employeeId: 'NID-4242', date: '2025-03-17', timeIn: '06:00:00', checkInAt: at('2025-03-17', '06:00:00') },
+      ]);
       const job = await syncAndWait(t, token);
       expect(job.result).toMatchObject({ total: 1, created: 1, failed: 0 });
       expect(attendancesOf(ida)).toEqual([expect.objectContaining({ check_in: '2025-03-17 10:00:00' })]);
@@ -299,7 +342,9 @@ describe('Odoo sync against the emulator (worker in-process, site in America/New
     expect(scheduler).toMatchObject({ pattern: '*/30 * * * *', name: 'odoo-sync' });
 
     const hal = odoo.addEmployee({ name: 'Hal Ford', barcode: 'EMP-008' });
-    await insertLogs(ds, [{ id: 'ATT-20250314-008', employeeId: 'EMP-008', date: '2025-03-14', timeIn: '10:00:00', checkInAt: at('2025-03-14', '10:00:00') }]);
+    await insertLogs(ds, [
+      { id: 'ATT-20250314-008', employeeId: 'EMP-008', date: '2025-03-14', timeIn: '10:00:00', checkInAt: at('2025-03-14', '10:00:00') },
+    ]);
     const producer = t.app.get(JobsProducer);
     const off = await waitForJob(t, token, await producer.enqueue('odoo-sync', { trigger: 'scheduled' }));
     expect(off.result).toMatchObject({ status: 'skipped', reason: 'Automatic sync is off' });

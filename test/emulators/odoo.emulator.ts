@@ -101,7 +101,9 @@ function nowOdoo(): string {
  */
 function parseOdooDatetime(value: Json | undefined, field: string): string {
   if (typeof value !== 'string') {
-    throw validationError(`Invalid value for field '${field}': expected a datetime string 'YYYY-MM-DD HH:MM:SS', got ${JSON.stringify(value)}`);
+    throw validationError(
+      `Invalid value for field '${field}': expected a datetime string 'YYYY-MM-DD HH:MM:SS', got ${JSON.stringify(value)}`,
+    );
   }
   const full = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?$/.exec(value);
   if (!full) {
@@ -211,6 +213,8 @@ export class OdooEmulator {
   private readonly userName: string;
   private employeeRows = new Map<number, EmulatedEmployee>();
   private attendanceRows = new Map<number, EmulatedAttendance>();
+  /** Rows written in the running transaction, as they were before (for the rollback). */
+  private journal: Map<number, EmulatedAttendance> | null = null;
   private nextEmployeeId = 1;
   private nextAttendanceId = 1;
   private failures: number[] = [];
@@ -253,7 +257,9 @@ export class OdooEmulator {
   /** Creates an attendance through the same validation as the API (throws Error with Odoo's message). */
   addAttendance(input: { employee_id: number; check_in: string; check_out?: string | false }): number {
     try {
-      const ids = this.createAttendances([{ employee_id: input.employee_id, check_in: input.check_in, check_out: input.check_out ?? false }]);
+      const ids = this.createAttendances([
+        { employee_id: input.employee_id, check_in: input.check_in, check_out: input.check_out ?? false },
+      ]);
       return ids[0] as number;
     } catch (error) {
       if (error instanceof OdooFault) {
@@ -387,7 +393,11 @@ export class OdooEmulator {
       this.sendHtmlError(res, 404);
     } catch (error) {
       if (!res.headersSent) {
-        this.sendJson(res, 500, this.serializeFault(error instanceof OdooFault ? error : new OdooFault('builtins.Exception', String(error), 500)));
+        this.sendJson(
+          res,
+          500,
+          this.serializeFault(error instanceof OdooFault ? error : new OdooFault('builtins.Exception', String(error), 500)),
+        );
       }
     }
   }
@@ -705,24 +715,33 @@ export class OdooEmulator {
     return [{ id: this.uid, name: this.userName, login: this.login, active: true }];
   }
 
-  /** Stored rows of a model, with raw field values (many2one as id, empty as false). */
-  private rows(model: string): Row[] {
+  /**
+   * Stored rows of a model, with raw field values (many2one as id, empty as false). The computed
+   * fields of hr.attendance (worked_hours, display_name) are added only when asked for: they are
+   * filled in by project() otherwise, so a search over many attendances stays cheap.
+   */
+  private rows(model: string, computed = true): Row[] {
     if (model === 'hr.employee') {
       return [...this.employeeRows.values()].map((e) => ({ ...e, display_name: e.name }));
     }
     if (model === 'hr.attendance') {
-      return [...this.attendanceRows.values()].map((a) => ({
-        ...a,
-        worked_hours: hoursBetween(a.check_in, a.check_out),
-        display_name: `${this.employeeRows.get(a.employee_id)?.name ?? ''} from ${a.check_in}`,
-      }));
+      return [...this.attendanceRows.values()].map((a) => (computed ? this.withComputed(a) : { ...a }));
     }
     return this.users().map((u) => ({ ...u, display_name: u.name }));
   }
 
-  private project(model: string, row: Row, fields: Json | undefined): Row {
+  private withComputed(a: EmulatedAttendance): Row {
+    return {
+      ...a,
+      worked_hours: hoursBetween(a.check_in, a.check_out),
+      display_name: `${this.employeeRows.get(a.employee_id)?.name ?? ''} from ${a.check_in}`,
+    };
+  }
+
+  private project(model: string, raw: Row, fields: Json | undefined): Row {
     const def = MODELS[model] as ModelDef;
     const wanted = Array.isArray(fields) && fields.length > 0 ? fields : def.fields;
+    const row = model === 'hr.attendance' && !('worked_hours' in raw) ? this.withComputed(raw as unknown as EmulatedAttendance) : raw;
     const out: Row = { id: row['id'] as number };
     for (const field of wanted) {
       if (typeof field !== 'string' || !def.fields.includes(field)) {
@@ -738,7 +757,13 @@ export class OdooEmulator {
     return out;
   }
 
-  private search(model: string, domain: Json | undefined, offset: Json | undefined, limit: Json | undefined, order: Json | undefined): Row[] {
+  private search(
+    model: string,
+    domain: Json | undefined,
+    offset: Json | undefined,
+    limit: Json | undefined,
+    order: Json | undefined,
+  ): Row[] {
     const def = MODELS[model] as ModelDef;
     const terms = domain === undefined || domain === null || domain === false ? [] : domain;
     if (!Array.isArray(terms)) {
@@ -747,7 +772,9 @@ export class OdooEmulator {
     const predicate = this.compileDomain(model, terms);
     // Odoo's active_test: archived records are hidden unless the domain filters on 'active'.
     const mentionsActive = terms.some((term) => Array.isArray(term) && term[0] === 'active');
-    let rows = this.rows(model).filter((row) => predicate(row) && (!def.hasActive || mentionsActive || row['active'] === true));
+    const orderBy = typeof order === 'string' ? order : '';
+    const computed = /worked_hours|display_name/.test(`${JSON.stringify(terms)} ${orderBy} ${def.defaultOrder}`);
+    let rows = this.rows(model, computed).filter((row) => predicate(row) && (!def.hasActive || mentionsActive || row['active'] === true));
     rows = this.sort(model, rows, typeof order === 'string' && order.trim() !== '' ? order : def.defaultOrder);
     const start = typeof offset === 'number' && offset > 0 ? offset : 0;
     const end = typeof limit === 'number' && limit > 0 ? start + limit : undefined;
@@ -764,7 +791,8 @@ export class OdooEmulator {
       return { field, desc: direction.toLowerCase() === 'desc' };
     });
     keys.push({ field: 'id', desc: keys[0]?.desc ?? false });
-    const rank = (v: Json | undefined): string | number => (v === false || v === null || v === undefined ? '' : typeof v === 'number' ? v : String(v));
+    const rank = (v: Json | undefined): string | number =>
+      v === false || v === null || v === undefined ? '' : typeof v === 'number' ? v : String(v);
     return [...rows].sort((a, b) => {
       for (const key of keys) {
         const x = rank(a[key.field]);
@@ -865,7 +893,10 @@ export class OdooEmulator {
           id,
           employee_id: this.employeeRef(employeeId),
           check_in: vals['check_in'] === undefined ? nowOdoo() : this.requiredDatetime(vals['check_in'], 'check_in'),
-          check_out: vals['check_out'] === undefined || vals['check_out'] === false || vals['check_out'] === null ? false : parseOdooDatetime(vals['check_out'], 'check_out'),
+          check_out:
+            vals['check_out'] === undefined || vals['check_out'] === false || vals['check_out'] === null
+              ? false
+              : parseOdooDatetime(vals['check_out'], 'check_out'),
         };
         this.attendanceRows.set(id, row);
         created.push(id);
@@ -884,6 +915,9 @@ export class OdooEmulator {
       }
       for (const id of ids) {
         const row = this.attendanceRows.get(id) as EmulatedAttendance;
+        if (this.journal && !this.journal.has(id)) {
+          this.journal.set(id, { ...row });
+        }
         if ('employee_id' in vals) {
           row.employee_id = this.employeeRef(vals['employee_id']);
         }
@@ -932,41 +966,66 @@ export class OdooEmulator {
         throw validationError('"Check Out" time cannot be earlier than "Check In" time.');
       }
     }
+    // One pass over the table for every employee concerned (not one per checked row).
+    const concerned = new Set(ids.map((id) => (this.attendanceRows.get(id) as EmulatedAttendance).employee_id));
+    const byEmployee = new Map<number, EmulatedAttendance[]>();
+    for (const a of this.attendanceRows.values()) {
+      if (concerned.has(a.employee_id)) {
+        byEmployee.set(a.employee_id, [...(byEmployee.get(a.employee_id) ?? []), a]);
+      }
+    }
     for (const id of ids) {
       const att = this.attendanceRows.get(id) as EmulatedAttendance;
       const name = this.employeeRows.get(att.employee_id)?.name ?? '';
-      const others = [...this.attendanceRows.values()].filter((a) => a.employee_id === att.employee_id && a.id !== att.id);
+      const others = (byEmployee.get(att.employee_id) ?? []).filter((a) => a.id !== att.id);
       const latest = (rows: EmulatedAttendance[]): EmulatedAttendance | undefined =>
         [...rows].sort((a, b) => (a.check_in === b.check_in ? b.id - a.id : a.check_in < b.check_in ? 1 : -1))[0];
       const lastBeforeCheckIn = latest(others.filter((a) => a.check_in <= att.check_in));
       if (lastBeforeCheckIn && lastBeforeCheckIn.check_out && lastBeforeCheckIn.check_out > att.check_in) {
-        throw validationError(`Cannot create new attendance record for ${name}, the employee was already checked in on ${formatOdooUserDatetime(att.check_in)}`);
+        throw validationError(
+          `Cannot create new attendance record for ${name}, the employee was already checked in on ${formatOdooUserDatetime(att.check_in)}`,
+        );
       }
       if (!att.check_out) {
         const open = latest(others.filter((a) => a.check_out === false));
         if (open) {
-          throw validationError(`Cannot create new attendance record for ${name}, the employee hasn't checked out since ${formatOdooUserDatetime(open.check_in)}`);
+          throw validationError(
+            `Cannot create new attendance record for ${name}, the employee hasn't checked out since ${formatOdooUserDatetime(open.check_in)}`,
+          );
         }
       } else {
         const checkOut = att.check_out;
         const lastBeforeCheckOut = latest(others.filter((a) => a.check_in < checkOut));
         if (lastBeforeCheckOut && lastBeforeCheckOut !== lastBeforeCheckIn) {
-          throw validationError(`Cannot create new attendance record for ${name}, the employee was already checked in on ${formatOdooUserDatetime(lastBeforeCheckOut.check_in)}`);
+          throw validationError(
+            `Cannot create new attendance record for ${name}, the employee was already checked in on ${formatOdooUserDatetime(lastBeforeCheckOut.check_in)}`,
+          );
         }
       }
     }
   }
 
-  /** Runs a mutation as one transaction: any error restores the previous state. */
+  /**
+   * Runs a mutation as one transaction: any error restores the previous state (rows created in it
+   * are dropped, rows written get back the copy the journal took before their first change).
+   */
   private transaction<T>(fn: () => T): T {
-    const snapshot = new Map([...this.attendanceRows].map(([id, row]) => [id, { ...row }]));
     const nextId = this.nextAttendanceId;
+    const journal = new Map<number, EmulatedAttendance>();
+    this.journal = journal;
     try {
       return fn();
     } catch (error) {
-      this.attendanceRows = snapshot;
+      for (let id = nextId; id < this.nextAttendanceId; id += 1) {
+        this.attendanceRows.delete(id);
+      }
+      for (const [id, row] of journal) {
+        this.attendanceRows.set(id, row);
+      }
       this.nextAttendanceId = nextId;
       throw error;
+    } finally {
+      this.journal = null;
     }
   }
 }

@@ -449,7 +449,13 @@ export class AttendanceRepository {
     const search = f.search?.trim();
     if (search) {
       // 3+ characters: substring anywhere (pg_trgm GIN); 1-2 characters: prefix (trigram of a word start).
+      // People first (small table, trigram indexes), then their logs by (employee_id, date); the
+      // name/id condition on the log itself keeps the match exact for people renamed over time.
       const pattern = search.length >= 3 ? `%${escapeLike(search)}%` : `${escapeLike(search)}%`;
+      qb.andWhere(
+        `l.employee_id = ANY(ARRAY(SELECT p.employee_id FROM attendance_log_people p WHERE p.name ILIKE :pattern OR p.employee_id ILIKE :pattern))`,
+        { pattern },
+      );
       qb.andWhere('(l.name ILIKE :pattern OR l.employee_id ILIKE :pattern)', { pattern });
     }
     if (f.cameraId) qb.andWhere('l.camera_id = :cameraId', { cameraId: f.cameraId });

@@ -1,5 +1,6 @@
 export * from './entities/attendance-log.entity';
 export * from './entities/attendance-log-sequence.entity';
+export * from './entities/attendance-log-person.entity';
 export * from './entities/attendance-record.entity';
 export * from './entities/shift-schedule.entity';
 export * from './entities/export-job.entity';

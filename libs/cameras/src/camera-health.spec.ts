@@ -81,7 +81,15 @@ describe('decideHealth', () => {
 describe('probeMeasures', () => {
   it('rounds fps for the integer column and keeps nothing from a failed probe', () => {
     expect(
-      probeMeasures({ success: true, latencyMs: 42, bitrate: 6.5, codec: 'h264', resolution: '1920x1080', fps: 29.97, message: 'Connection OK' }),
+      probeMeasures({
+        success: true,
+        latencyMs: 42,
+        bitrate: 6.5,
+        codec: 'h264',
+        resolution: '1920x1080',
+        fps: 29.97,
+        message: 'Connection OK',
+      }),
     ).toEqual({ fps: 30, latency: 42, bitrate: 6.5, resolution: '1920x1080', codec: 'h264' });
     expect(probeMeasures({ success: false, latencyMs: 5, bitrate: 0, codec: null, resolution: null, fps: 0, message: 'x' })).toEqual({});
   });

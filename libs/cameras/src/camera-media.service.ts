@@ -59,6 +59,7 @@ export class CameraMediaService {
       if (!result.success && camera.enabled && !camera.offlineSince) patch.offlineSince = at;
     }
     await this.repo.updateHealth(camera.id, patch);
+    await this.cameras.invalidateCache();
     await this.publishIfChanged(camera, patch);
     this.log.info(
       { cameraId: id, success: result.success, latencyMs: result.latencyMs, errorCode: result.errorCode },
@@ -102,6 +103,7 @@ export class CameraMediaService {
     await this.storage.put(key, frame, { contentType: 'image/jpeg', metadata: { 'camera-id': camera.id } });
     await this.repo.setThumbnailIfNewer(camera.id, key);
     await this.repo.updateHealth(camera.id, { lastSeen: at });
+    await this.cameras.invalidateCache();
     const url = await this.storage.presignedGetUrl(key, CAMERA_URL_TTL_SECONDS);
     this.log.info({ cameraId: id, key, bytes: frame.length }, 'snapshot stored');
     return { assetId: key, url, timestamp: at.toISOString() };

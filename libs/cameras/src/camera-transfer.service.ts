@@ -37,10 +37,7 @@ const REQUIRED_FOR_NEW = ['name', 'location', 'streamType', 'streamUrl'] as cons
 function issues(errors: ValidationError[], parent = ''): ImportIssueDto[] {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    return [
-      ...Object.values(e.constraints ?? {}).map((issue) => ({ field, issue })),
-      ...issues(e.children ?? [], field),
-    ];
+    return [...Object.values(e.constraints ?? {}).map((issue) => ({ field, issue })), ...issues(e.children ?? [], field)];
   });
 }
 
@@ -137,7 +134,11 @@ export class CameraTransferService {
         }
         const missing = REQUIRED_FOR_NEW.filter((f) => dto[f] === undefined || dto[f] === null);
         if (missing.length > 0) {
-          reject(row, dto.id, missing.map((field) => ({ field, issue: `${field} is required for a new camera` })));
+          reject(
+            row,
+            dto.id,
+            missing.map((field) => ({ field, issue: `${field} is required for a new camera` })),
+          );
           continue;
         }
         if (dto.id && !CAMERA_ID_PATTERN.test(dto.id)) {
@@ -186,9 +187,17 @@ export class CameraTransferService {
 
     if (report.applied) {
       for (const u of updatedCameras) await this.cameras.afterMonitoringChange(u.camera, u.wasWatched);
+      await this.cameras.invalidateCache();
     }
     this.log.info(
-      { dryRun, partial, applied: report.applied, created: report.created.length, updated: report.updated.length, rejected: report.rejected.length },
+      {
+        dryRun,
+        partial,
+        applied: report.applied,
+        created: report.created.length,
+        updated: report.updated.length,
+        rejected: report.rejected.length,
+      },
       'cameras imported',
     );
     return report;

@@ -81,6 +81,7 @@ export class CameraWatchdogService {
       });
       // "Today" is the site's day at the end of the pass.
       await this.repo.recordUptimeSamples(dateInZone(new Date(), this.siteTimeZone), this.siteTimeZone, samples);
+      if (samples.length > 0) await this.cameras.invalidateCache();
       const result: WatchdogPassResult = {
         ran: true,
         checked: samples.length,
@@ -123,7 +124,10 @@ export class CameraWatchdogService {
     if (decision.statusChanged) {
       outcome.statusChanged = true;
       await this.publisher.publish(cameraStatusEvent(camera.id, decision.status, decision.patch.lastSeen ?? camera.lastSeen));
-      this.log.info({ cameraId: camera.id, status: decision.status, reason: result.success ? undefined : result.message }, 'camera status changed');
+      this.log.info(
+        { cameraId: camera.id, status: decision.status, reason: result.success ? undefined : result.message },
+        'camera status changed',
+      );
     }
     if (decision.raiseAlert) {
       const since = camera.offlineSince ?? at;

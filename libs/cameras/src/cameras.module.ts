@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CamerasRepository } from './cameras.repository';
 import { CamerasService } from './cameras.service';
+import { CamerasCache } from './cameras.cache';
 import { CameraSecrets } from './camera-secrets';
 import { CameraMediaService } from './camera-media.service';
 import { CameraTransferService } from './camera-transfer.service';
@@ -10,6 +11,7 @@ import { FFMPEG_CLIENT_PROVIDER } from './ffmpeg.provider';
 const SERVICES = [
   CamerasRepository,
   CamerasService,
+  CamerasCache,
   CameraSecrets,
   CameraMediaService,
   CameraTransferService,

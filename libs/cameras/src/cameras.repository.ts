@@ -17,10 +17,7 @@ export interface CameraListFilter {
 
 /** Fields a connection test or a watchdog probe writes. */
 export type CameraHealthUpdate = Partial<
-  Pick<
-    CameraEntity,
-    'status' | 'fps' | 'latency' | 'bitrate' | 'resolution' | 'codec' | 'lastSeen' | 'lastChecked' | 'offlineSince'
-  >
+  Pick<CameraEntity, 'status' | 'fps' | 'latency' | 'bitrate' | 'resolution' | 'codec' | 'lastSeen' | 'lastChecked' | 'offlineSince'>
 >;
 
 /** A row of GET /cameras/summary, straight from SQL. */
@@ -63,9 +60,7 @@ export class CamerasRepository {
   /** Ids among `ids` that exist, deleted or not, with their deletion time. */
   async findExisting(ids: string[], manager?: EntityManager): Promise<CameraEntity[]> {
     if (ids.length === 0) return [];
-    return (manager ?? this.dataSource.manager)
-      .getRepository(CameraEntity)
-      .find({ where: { id: In(ids) }, withDeleted: true });
+    return (manager ?? this.dataSource.manager).getRepository(CameraEntity).find({ where: { id: In(ids) }, withDeleted: true });
   }
 
   async list(f: CameraListFilter): Promise<[CameraEntity[], number]> {
@@ -74,10 +69,9 @@ export class CamerasRepository {
     if (f.streamType) qb.andWhere('c.stream_type = :streamType', { streamType: f.streamType });
     if (f.enabled !== undefined) qb.andWhere('c.enabled = :enabled', { enabled: f.enabled });
     if (f.search) {
-      qb.andWhere(
-        `(c.id ILIKE :s OR c.name ILIKE :s OR c.location ILIKE :s OR host(c.ip_address) ILIKE :s OR c.tags::text ILIKE :s)`,
-        { s: `%${escapeLike(f.search)}%` },
-      );
+      qb.andWhere(`(c.id ILIKE :s OR c.name ILIKE :s OR c.location ILIKE :s OR host(c.ip_address) ILIKE :s OR c.tags::text ILIKE :s)`, {
+        s: `%${escapeLike(f.search)}%`,
+      });
     }
     return qb.orderBy('c.id', 'ASC').skip(f.skip).take(f.take).getManyAndCount();
   }
@@ -114,7 +108,7 @@ export class CamerasRepository {
         id = formatCameraId((await this.maxCameraNumber(m)) + 1);
       }
       await repo.insert({ ...data, id });
-      return (await repo.findOneByOrFail({ id }));
+      return await repo.findOneByOrFail({ id });
     };
     return manager ? work(manager) : runInTransaction(this.dataSource, work);
   }
@@ -127,9 +121,9 @@ export class CamerasRepository {
   }
 
   private async maxCameraNumber(m: EntityManager): Promise<number> {
-    const rows = (await m.query(
-      `SELECT id FROM cameras WHERE id ~ '^CAM-[0-9]{1,9}$' ORDER BY length(id) DESC, id DESC LIMIT 1`,
-    )) as { id: string }[];
+    const rows = (await m.query(`SELECT id FROM cameras WHERE id ~ '^CAM-[0-9]{1,9}$' ORDER BY length(id) DESC, id DESC LIMIT 1`)) as {
+      id: string;
+    }[];
     return rows[0] ? (parseCameraNumber(rows[0].id) ?? 0) : 0;
   }
 

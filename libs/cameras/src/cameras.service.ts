@@ -6,24 +6,23 @@ import { StorageService } from '@app/storage';
 import { AlertsService } from '@app/alerts';
 import { RealtimePublisher, cameraStatusEvent } from '@app/realtime';
 import { CamerasRepository } from './cameras.repository';
+import { CamerasCache } from './cameras.cache';
 import { CameraSecrets } from './camera-secrets';
 import { CameraEntity, type CameraStatus, type CameraStreamType, type RtspTransport } from './entities/camera.entity';
 import { extractHost, validateStreamUrl, type StreamSource } from './stream/stream-url';
 import { dateInZone } from './site-time';
-import {
-  CameraDto,
-  CameraStateDto,
-  CameraSummaryDto,
-  CreateCameraDto,
-  ListCamerasQueryDto,
-  UpdateCameraDto,
-} from './dto/camera.dto';
+import { CameraDto, CameraStateDto, CameraSummaryDto, CreateCameraDto, ListCamerasQueryDto, UpdateCameraDto } from './dto/camera.dto';
 
 /** Alert kind of a camera that stays offline (subject = camera id). */
 export const CAMERA_OFFLINE_ALERT = 'camera_offline';
 
 /** Lifetime of presigned thumbnail / snapshot URLs. */
 export const CAMERA_URL_TTL_SECONDS = 3600;
+
+/** Seconds a cached list page may be served (changes to cameras invalidate it at once). */
+const LIST_CACHE_SECONDS = 10;
+/** Seconds a cached summary may be served (new detections do not invalidate it). */
+const SUMMARY_CACHE_SECONDS = 5;
 
 /** A camera and what ffmpeg needs to read it (the DECRYPTED URL: never log or return it). */
 export interface CameraStreamSource {
@@ -52,6 +51,7 @@ export class CamerasService {
     private readonly storage: StorageService,
     private readonly alerts: AlertsService,
     private readonly publisher: RealtimePublisher,
+    private readonly cache: CamerasCache,
     env: EnvDto,
   ) {
     this.siteTimeZone = env.SITE_TIMEZONE;
@@ -88,17 +88,21 @@ export class CamerasService {
 
   // ------------------------------------------------------------------ registry
 
+  /** A page of live cameras (served from a 10 s Redis cache that every camera change invalidates). */
   async list(q: ListCamerasQueryDto): Promise<Paginated<CameraDto>> {
     const { page, pageSize, skip, take } = pageWindow(q);
-    const [rows, total] = await this.repo.list({
+    const filter = {
       status: q.status as CameraStatus | undefined,
       streamType: q.streamType as CameraStreamType | undefined,
       enabled: q.enabled,
       search: q.search || undefined,
-      skip,
-      take,
+    };
+    const cacheKey = `list:${JSON.stringify([filter.status, filter.streamType, filter.enabled, filter.search, page, pageSize])}`;
+    const cached = await this.cache.read(cacheKey, LIST_CACHE_SECONDS, async () => {
+      const [rows, total] = await this.repo.list({ ...filter, skip, take });
+      return { items: await this.toDtos(rows), total };
     });
-    return Paginated.of(await this.toDtos(rows), total, page, pageSize);
+    return Paginated.of(cached.items, cached.total, page, pageSize);
   }
 
   async get(id: string): Promise<CameraDto> {
@@ -111,6 +115,7 @@ export class CamerasService {
     const data = this.newCameraData(dto, url.plain as string);
     try {
       const camera = await this.repo.insert(data);
+      await this.cache.invalidate();
       this.log.info({ cameraId: camera.id, streamType: camera.streamType, url: camera.streamUrlMasked }, 'camera created');
       return this.toDto(camera);
     } catch (err) {
@@ -127,6 +132,7 @@ export class CamerasService {
     this.applyFields(camera, dto, url);
     const saved = await this.repo.save(camera);
     await this.afterMonitoringChange(saved, wasWatched);
+    await this.cache.invalidate();
     this.log.info({ cameraId: id, fields: Object.keys(dto), streamUrlChanged: url.changed }, 'camera updated');
     return this.toDto(saved);
   }
@@ -138,6 +144,7 @@ export class CamerasService {
     camera.enabled = dto.enabled;
     const saved = await this.repo.save(camera);
     await this.afterMonitoringChange(saved, wasWatched);
+    await this.cache.invalidate();
     return this.toDto(saved);
   }
 
@@ -148,13 +155,19 @@ export class CamerasService {
    */
   async remove(id: string): Promise<void> {
     if (!(await this.repo.softDelete(id))) throw notFound('Camera', id);
+    await this.cache.invalidate();
     await this.alerts.resolve(CAMERA_OFFLINE_ALERT, id);
     this.log.info({ cameraId: id }, 'camera deleted');
   }
 
   /** Today's figures per live camera (site time zone): detections, unknown faces, watchdog uptime. */
   async summary(now = new Date()): Promise<CameraSummaryDto[]> {
-    const rows = await this.repo.summaries(dateInZone(now, this.siteTimeZone), this.siteTimeZone);
+    const date = dateInZone(now, this.siteTimeZone);
+    return this.cache.read(`summary:${date}`, SUMMARY_CACHE_SECONDS, () => this.computeSummary(date));
+  }
+
+  private async computeSummary(date: string): Promise<CameraSummaryDto[]> {
+    const rows = await this.repo.summaries(date, this.siteTimeZone);
     return rows.map((r) => ({
       id: r.id,
       detectionsToday: r.detectionsToday,
@@ -164,7 +177,15 @@ export class CamerasService {
     }));
   }
 
-  /** Updates last_seen (the sampler got a frame); status transitions are the watchdog's. */
+  /** After a change made elsewhere (probes, snapshots, import, watchdog): reads show it at once. */
+  invalidateCache(): Promise<void> {
+    return this.cache.invalidate();
+  }
+
+  /**
+   * Updates last_seen (the sampler got a frame); status transitions are the watchdog's. Cached reads
+   * show it within their TTL (frames arrive too often to invalidate on each).
+   */
   async markSeen(cameraId: string, at = new Date()): Promise<void> {
     await this.repo.updateHealth(cameraId, { lastSeen: at });
   }

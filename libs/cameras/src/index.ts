@@ -11,6 +11,7 @@ export * from './ffmpeg.provider';
 export * from './dto/camera.dto';
 export * from './dto/camera-transfer.dto';
 export * from './cameras.repository';
+export * from './cameras.cache';
 export * from './cameras.service';
 export * from './camera-media.service';
 export * from './camera-transfer.service';

@@ -2,6 +2,7 @@ import { AlertEntity } from '@app/alerts/entities/alert.entity';
 import { NotificationEntity } from '@app/alerts/entities/notification.entity';
 import { AttendanceLogEntity } from '@app/attendance/entities/attendance-log.entity';
 import { AttendanceLogSequenceEntity } from '@app/attendance/entities/attendance-log-sequence.entity';
+import { AttendanceLogPersonEntity } from '@app/attendance/entities/attendance-log-person.entity';
 import { AttendanceRecordEntity } from '@app/attendance/entities/attendance-record.entity';
 import { ExportJobEntity } from '@app/attendance/entities/export-job.entity';
 import { ShiftScheduleEntity } from '@app/attendance/entities/shift-schedule.entity';
@@ -41,6 +42,7 @@ export const ALL_ENTITIES = [
   ShiftScheduleEntity,
   AttendanceLogEntity,
   AttendanceLogSequenceEntity,
+  AttendanceLogPersonEntity,
   AttendanceRecordEntity,
   ExportJobEntity,
   FaceProfileEntity,

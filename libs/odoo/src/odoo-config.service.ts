@@ -75,7 +75,9 @@ export class OdooConfigService {
     }
     const connectionChanged =
       keyChanged ||
-      (['baseUrl', 'database', 'login', 'protocol'] as const).some((field) => patch[field] !== undefined && patch[field] !== current[field]);
+      (['baseUrl', 'database', 'login', 'protocol'] as const).some(
+        (field) => patch[field] !== undefined && patch[field] !== current[field],
+      );
     if (connectionChanged) patch.status = 'disconnected';
 
     const saved = await this.repo.update(patch);
@@ -104,9 +106,12 @@ export class OdooConfigService {
       const version = await client.version();
       serverVersion = version.serverVersion;
       if (connection.config.protocol === 'json2' && version.major !== null && version.major < 19) {
-        throw new OdooError(`The JSON-2 API needs Odoo 19 or later; this server runs ${version.serverVersion}: choose the jsonrpc protocol`, {
-          retryable: false,
-        });
+        throw new OdooError(
+          `The JSON-2 API needs Odoo 19 or later; this server runs ${version.serverVersion}: choose the jsonrpc protocol`,
+          {
+            retryable: false,
+          },
+        );
       }
       const started = performance.now();
       const uid = await client.authenticate();
@@ -181,7 +186,9 @@ export class OdooConfigService {
         throw new OdooAuthError(`The Odoo user cannot read attendances (hr.attendance): ${err.message}`);
       }
       if (err instanceof OdooError && !err.retryable) {
-        throw new OdooError(`Odoo has no usable hr.attendance model (is the Attendances app installed?): ${err.message}`, { retryable: false });
+        throw new OdooError(`Odoo has no usable hr.attendance model (is the Attendances app installed?): ${err.message}`, {
+          retryable: false,
+        });
       }
       throw err;
     }

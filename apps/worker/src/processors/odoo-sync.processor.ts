@@ -3,7 +3,13 @@ import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { DelayedError, type Job, type Queue } from 'bullmq';
 import { rootLogger } from '@app/core';
 import { JOB_CATALOGUE, JOBS, QUEUES, validateJobPayload } from '@app/queue';
-import { ODOO_AUTO_SYNC_PATTERN, ODOO_AUTO_SYNC_SCHEDULER, ODOO_BUSY_RETRY_DELAY_MS, OdooSyncRunner, type OdooSyncRunResult } from '@app/odoo';
+import {
+  ODOO_AUTO_SYNC_PATTERN,
+  ODOO_AUTO_SYNC_SCHEDULER,
+  ODOO_BUSY_RETRY_DELAY_MS,
+  OdooSyncRunner,
+  type OdooSyncRunResult,
+} from '@app/odoo';
 
 export type OdooSyncJobResult = OdooSyncRunResult | { handled: false };
 

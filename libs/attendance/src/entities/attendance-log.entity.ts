@@ -28,9 +28,8 @@ export type AttendanceSource = 'auto' | 'manual';
 // addition: prefix search `lower(name) LIKE lower(:q) || '%'` (expression index: created by the migration,
 // invisible to TypeORM, hence synchronize: false)
 @Index('idx_attendance_logs_name_prefix', { synchronize: false })
-// addition: `search` (substring, case-insensitive) via pg_trgm GIN indexes (migration AttendanceEngine)
-@Index('idx_attendance_logs_name_trgm', { synchronize: false })
-@Index('idx_attendance_logs_employee_id_trgm', { synchronize: false })
+// addition: `search` resolves people in attendance_log_people, then reads their logs by (employee_id, date)
+@Index('idx_attendance_logs_employee_date', ['employeeId', 'date'])
 // addition: at most one manual entry per person and day
 @Index('uq_attendance_logs_manual_day', ['employeeId', 'date'], { unique: true, where: `source = 'manual'` })
 // addition: one automatic log per person and day for sightings outside any of their shifts

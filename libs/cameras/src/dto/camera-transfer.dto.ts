@@ -8,7 +8,7 @@ export const MAX_IMPORT_ROWS = 1000;
 
 export const EXPORT_NOTE =
   'streamUrl values are masked (passwords replaced by ***). Importing a row whose streamUrl is still the masked URL ' +
-  'of an existing camera keeps that camera\'s stored URL; new cameras need the full URL with its password.';
+  "of an existing camera keeps that camera's stored URL; new cameras need the full URL with its password.";
 
 const toBool = ({ value }: { value: unknown }): unknown => {
   if (value === 'true' || value === '1' || value === '') return true;
@@ -51,30 +51,41 @@ export class CameraImportRowDto extends PartialType(OmitType(CreateCameraDto, ['
 
 /** POST /cameras/import body: an export document (version, exportedAt and note are ignored). */
 export class CameraImportDto {
-  @IsOptional() @IsInt()
+  @IsOptional()
+  @IsInt()
   version?: number;
 
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   exportedAt?: string;
 
-  @IsOptional() @IsString() @MaxLength(1000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   note?: string;
 
   /** At most 1000 rows, each validated like a camera (see CameraImportRowDto). */
   @ApiProperty({ type: [CameraImportRowDto] })
-  @IsArray() @ArrayMaxSize(MAX_IMPORT_ROWS) @IsObject({ each: true })
+  @IsArray()
+  @ArrayMaxSize(MAX_IMPORT_ROWS)
+  @IsObject({ each: true })
   cameras: Record<string, unknown>[];
 }
 
 export class CameraImportQueryDto {
   /** Validate and report only; nothing is written. */
   @ApiPropertyOptional({ default: false })
-  @IsOptional() @Transform(toBool) @IsBoolean()
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
   dryRun?: boolean;
 
   /** Import the valid rows even when some are rejected (default: all or nothing). */
   @ApiPropertyOptional({ default: false })
-  @IsOptional() @Transform(toBool) @IsBoolean()
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
   partial?: boolean;
 }
 

@@ -126,14 +126,22 @@ export class CameraDto {
 /** A new camera. */
 export class CreateCameraDto {
   /** Optional; the next free CAM-NN when omitted. Letters, digits, - and _ (at most 50). */
-  @IsOptional() @Transform(trim) @IsString()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
   @Matches(CAMERA_ID_PATTERN, { message: 'id must be 1-50 letters, digits, - or _ (e.g. CAM-07)' })
   id?: string;
 
-  @Transform(trim) @IsString() @MinLength(1) @MaxLength(255)
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
   name: string;
 
-  @Transform(trim) @IsString() @MinLength(1) @MaxLength(255)
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
   location: string;
 
   @ApiProperty({ enum: STREAM_TYPES })
@@ -145,37 +153,55 @@ export class CreateCameraDto {
    * absolute path / file:/// URL (Local File). Credentials are encrypted at rest. On update, sending
    * back the masked URL unchanged keeps the stored one.
    */
-  @Transform(trim) @IsString() @MinLength(1) @MaxLength(2048)
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2048)
   streamUrl: string;
 
   /** Default true. */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   enabled?: boolean;
 
   /** IPv4 or IPv6; taken from the stream URL's host when it is an IP address and this is omitted. */
-  @IsOptional() @Transform(trim) @IsIP()
+  @IsOptional()
+  @Transform(trim)
+  @IsIP()
   ipAddress?: string | null;
 
   /** At most 20 tags of at most 50 characters (trimmed, duplicates dropped). */
-  @IsOptional() @IsArray() @ArrayMaxSize(MAX_TAGS) @Transform(cleanTags)
-  @IsString({ each: true }) @MinLength(1, { each: true }) @MaxLength(50, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_TAGS)
+  @Transform(cleanTags)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(50, { each: true })
   tags?: string[];
 
   /** RTSP over TCP (default) or UDP. */
   @ApiPropertyOptional({ enum: RTSP_TRANSPORTS })
-  @IsOptional() @IsIn(RTSP_TRANSPORTS)
+  @IsOptional()
+  @IsIn(RTSP_TRANSPORTS)
   rtspTransport?: string;
 
   /** Milliseconds between frames sampled for detection: 250..3600000 (default 2000). */
-  @IsOptional() @IsInt() @Min(MIN_SAMPLE_INTERVAL_MS) @Max(MAX_SAMPLE_INTERVAL_MS)
+  @IsOptional()
+  @IsInt()
+  @Min(MIN_SAMPLE_INTERVAL_MS)
+  @Max(MAX_SAMPLE_INTERVAL_MS)
   sampleIntervalMs?: number;
 
   /** Frame sampling for detection (default true). */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   samplingEnabled?: boolean;
 
   /** IANA time zone of the camera's site; null = SITE_TIMEZONE. */
-  @IsOptional() @Transform(trim) @Validate(IsTimeZoneConstraint)
+  @IsOptional()
+  @Transform(trim)
+  @Validate(IsTimeZoneConstraint)
   timezone?: string | null;
 
   /** Only `maintenance` (taken out of monitoring) or `offline` (back in; the next probe decides). */
@@ -195,18 +221,25 @@ export class CameraStateDto {
 
 export class ListCamerasQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ enum: CAMERA_STATUSES })
-  @IsOptional() @IsIn(CAMERA_STATUSES)
+  @IsOptional()
+  @IsIn(CAMERA_STATUSES)
   status?: string;
 
   @ApiPropertyOptional({ enum: STREAM_TYPES })
-  @IsOptional() @IsIn(STREAM_TYPES)
+  @IsOptional()
+  @IsIn(STREAM_TYPES)
   streamType?: string;
 
-  @IsOptional() @Transform(toBool) @IsBoolean()
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
   enabled?: boolean;
 
   /** Matches id, name, location, IP address or a tag (case-insensitive). */
-  @IsOptional() @Transform(trim) @IsString() @MaxLength(100)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(100)
   search?: string;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { cosine, decodeEmbedding, encodeEmbedding, iou, labelOf, stepTracks, type Observation, type TrackAction, type TrackState } from './sighting-tracker';
+import { cosine, decodeEmbedding, encodeEmbedding, iou, labelOf, stepTracks, type Observation, type ObservedPerson, type TrackAction, type TrackState } from './sighting-tracker';
 
 const box = (left: number, top = 100, size = 120) => ({ left, top, width: size, height: size });
 /** A unit vector mostly along axis `i` (8 dimensions), tilted by `tilt` towards axis i+1. */
@@ -10,8 +10,8 @@ const vec = (i: number, tilt = 0): number[] => {
   const n = Math.hypot(...v);
   return v.map((x) => x / n);
 };
-const cage = { employeeId: 'EMP-CAGE', name: 'Nicolas Cage', department: 'Film' };
-const grace = { employeeId: 'EMP-GRACE', name: 'Grace Hopper', department: null };
+const cage: ObservedPerson = { employeeId: 'EMP-CAGE', name: 'Nicolas Cage', department: 'Film' };
+const grace: ObservedPerson = { employeeId: 'EMP-GRACE', name: 'Grace Hopper', department: null };
 
 const match = (left: number, emb: number[], person = cage, similarity = 0.8): Observation => ({
   box: box(left),

@@ -38,14 +38,7 @@ export function fromOdooDatetime(value: string): Date {
   if (!match) {
     throw new RangeError(`fromOdooDatetime: '${value}' is not 'YYYY-MM-DD HH:MM:SS'`);
   }
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
   if (year < 1) {
     throw new RangeError(`fromOdooDatetime: '${value}' has year 0`);
   }

@@ -32,10 +32,20 @@ function fakeFetch(answer: (req: Recorded) => Response | Promise<Response>): { f
   return { fetch: impl as typeof fetch, requests };
 }
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
 function client(protocol: OdooClientOptions['protocol'], f: typeof fetch, extra: Partial<OdooClientOptions> = {}): OdooClient {
-  return new OdooClient({ baseUrl: 'http://odoo.test/', database: 'prod', login: 'bot', apiKey: KEY, protocol, timeoutMs: 1000, fetch: f, ...extra });
+  return new OdooClient({
+    baseUrl: 'http://odoo.test/',
+    database: 'prod',
+    login: 'bot',
+    apiKey: KEY,
+    protocol,
+    timeoutMs: 1000,
+    fetch: f,
+    ...extra,
+  });
 }
 
 describe('OdooClient (JSON-RPC, fake fetch)', () => {
@@ -46,14 +56,21 @@ describe('OdooClient (JSON-RPC, fake fetch)', () => {
       return json({ jsonrpc: '2.0', id: 2, result: 3 });
     });
     const c = client('jsonrpc', f);
-    const [a, b] = await Promise.all([c.executeKw('hr.attendance', 'search_count', [[]]), c.executeKw('hr.attendance', 'search_count', [[]])]);
+    const [a, b] = await Promise.all([
+      c.executeKw('hr.attendance', 'search_count', [[]]),
+      c.executeKw('hr.attendance', 'search_count', [[]]),
+    ]);
     expect([a, b]).toEqual([3, 3]);
     const auths = requests.filter((r) => JSON.stringify(r.body).includes('"authenticate"'));
     expect(auths).toHaveLength(1);
     expect(auths[0]?.url).toBe('http://odoo.test/jsonrpc');
     expect((auths[0]?.body as { params: { args: unknown[] } }).params.args).toEqual(['prod', 'bot', KEY, {}]);
     const call = requests.find((r) => JSON.stringify(r.body).includes('execute_kw'));
-    expect(call?.body).toMatchObject({ jsonrpc: '2.0', method: 'call', params: { service: 'object', method: 'execute_kw', args: ['prod', 7, KEY, 'hr.attendance', 'search_count', [[]], {}] } });
+    expect(call?.body).toMatchObject({
+      jsonrpc: '2.0',
+      method: 'call',
+      params: { service: 'object', method: 'execute_kw', args: ['prod', 7, KEY, 'hr.attendance', 'search_count', [[]], {}] },
+    });
     expect(call?.headers['authorization']).toBeUndefined();
   });
 
@@ -64,7 +81,15 @@ describe('OdooClient (JSON-RPC, fake fetch)', () => {
       if (params.method === 'authenticate') return json({ jsonrpc: '2.0', id: 1, result: 7 });
       if (denied) {
         denied = false;
-        return json({ jsonrpc: '2.0', id: 2, error: { code: 200, message: 'Odoo Server Error', data: { name: 'odoo.exceptions.AccessDenied', message: 'Access Denied', arguments: ['Access Denied'] } } });
+        return json({
+          jsonrpc: '2.0',
+          id: 2,
+          error: {
+            code: 200,
+            message: 'Odoo Server Error',
+            data: { name: 'odoo.exceptions.AccessDenied', message: 'Access Denied', arguments: ['Access Denied'] },
+          },
+        });
       }
       return json({ jsonrpc: '2.0', id: 3, result: 0 });
     });
@@ -77,7 +102,9 @@ describe('OdooClient (JSON-RPC, fake fetch)', () => {
 
   it('turns a non-JSON 200 into a non-retryable error naming the origin, not the key', async () => {
     const { fetch: f } = fakeFetch(() => new Response('<html>login</html>', { status: 200, headers: { 'Content-Type': 'text/html' } }));
-    const error = await client('jsonrpc', f).version().catch((e: unknown) => e);
+    const error = await client('jsonrpc', f)
+      .version()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OdooError);
     expect((error as OdooError).retryable).toBe(false);
     expect((error as OdooError).message).toContain('http://odoo.test');
@@ -127,7 +154,9 @@ describe('OdooClient (JSON-2, fake fetch)', () => {
     const f = (async () => {
       throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
     }) as unknown as typeof fetch;
-    const error = await client('json2', f).searchReadEmployees('barcode', ['A']).catch((e: unknown) => e);
+    const error = await client('json2', f)
+      .searchReadEmployees('barcode', ['A'])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OdooTransportError);
     expect((error as OdooTransportError).kind).toBe('network');
     expect((error as OdooTransportError).message).toContain('ECONNREFUSED');
@@ -139,9 +168,10 @@ describe('OdooClient (JSON-2, fake fetch)', () => {
       const { fetch: f, requests } = fakeFetch((req) => {
         const text = JSON.stringify(req.body);
         if (text.includes('"authenticate"')) return json({ jsonrpc: '2.0', id: 1, result: 7 });
-        const result = text.includes('vals_list') || text.includes('"create"')
-          ? [41, 42]
-          : [{ id: 41, employee_id: [3, 'Ann'], check_in: '2024-01-15 08:00:00', check_out: false, worked_hours: 0 }];
+        const result =
+          text.includes('vals_list') || text.includes('"create"')
+            ? [41, 42]
+            : [{ id: 41, employee_id: [3, 'Ann'], check_in: '2024-01-15 08:00:00', check_out: false, worked_hours: 0 }];
         return protocol === 'json2' ? json(result) : json({ jsonrpc: '2.0', id: 2, result });
       });
       const c = client(protocol, f);
@@ -151,7 +181,9 @@ describe('OdooClient (JSON-2, fake fetch)', () => {
       ]);
       expect(ids).toEqual([41, 42]);
       const found = await c.findAttendancesAtOrOpen([3, 4, 3], [new Date('2024-01-15T08:00:00Z'), new Date('2024-01-15T08:00:00.900Z')]);
-      expect(found).toEqual([{ id: 41, employeeId: 3, employeeName: 'Ann', checkIn: new Date('2024-01-15T08:00:00Z'), checkOut: null, workedHours: 0 }]);
+      expect(found).toEqual([
+        { id: 41, employeeId: 3, employeeName: 'Ann', checkIn: new Date('2024-01-15T08:00:00Z'), checkOut: null, workedHours: 0 },
+      ]);
       const calls = requests.filter((r) => !JSON.stringify(r.body).includes('"authenticate"'));
       const vals = [
         { employee_id: 3, check_in: '2024-01-15 08:00:00' },
@@ -172,7 +204,12 @@ describe('OdooClient (JSON-2, fake fetch)', () => {
   it('refuses a create answer that does not carry one id per record', async () => {
     const { fetch: f } = fakeFetch(() => json([41]));
     const c = client('json2', f);
-    await expect(c.createAttendances([{ employeeId: 1, checkIn: new Date() }, { employeeId: 2, checkIn: new Date() }])).rejects.toBeInstanceOf(OdooError);
+    await expect(
+      c.createAttendances([
+        { employeeId: 1, checkIn: new Date() },
+        { employeeId: 2, checkIn: new Date() },
+      ]),
+    ).rejects.toBeInstanceOf(OdooError);
     await expect(c.createAttendances([])).resolves.toEqual([]);
   });
 

@@ -364,7 +364,12 @@ export class OdooClient {
   private async executeKwJsonRpc(model: string, method: string, args: unknown[], kwargs: Record<string, unknown>): Promise<unknown> {
     const uid = await this.ensureUid();
     try {
-      return await this.jsonRpc('object', 'execute_kw', [this.options.database, uid, this.options.apiKey, model, method, args, kwargs], `${model}.${method}`);
+      return await this.jsonRpc(
+        'object',
+        'execute_kw',
+        [this.options.database, uid, this.options.apiKey, model, method, args, kwargs],
+        `${model}.${method}`,
+      );
     } catch (error) {
       if (error instanceof OdooAuthError) {
         // The key may have been revoked or the user changed: authenticate again next time.
@@ -494,10 +499,13 @@ export class OdooClient {
     const cause = error instanceof Error && isRecord(error.cause) ? error.cause : null;
     const code = cause && typeof cause['code'] === 'string' ? cause['code'] : null;
     const detail = code ?? (error instanceof Error ? error.message : 'unknown error');
-    return new OdooTransportError(redactSecret(`Odoo unreachable at ${this.displayOrigin} during ${operation}: ${detail}`, this.options.apiKey), {
-      kind: 'network',
-      operation,
-    });
+    return new OdooTransportError(
+      redactSecret(`Odoo unreachable at ${this.displayOrigin} during ${operation}: ${detail}`, this.options.apiKey),
+      {
+        kind: 'network',
+        operation,
+      },
+    );
   }
 
   /** Runs one HTTP round-trip and its parsing, then reports it to onCall with its outcome. */

@@ -43,7 +43,11 @@ describe('parseJsonRpcError', () => {
   });
 
   it('treats session expiry (code 100) as an auth error', () => {
-    const error = parseJsonRpcError({ code: 100, message: 'Odoo Session Expired', data: { name: 'odoo.http.SessionExpiredException', message: 'Session expired' } });
+    const error = parseJsonRpcError({
+      code: 100,
+      message: 'Odoo Session Expired',
+      data: { name: 'odoo.http.SessionExpiredException', message: 'Session expired' },
+    });
     expect(error).toBeInstanceOf(OdooAuthError);
   });
 
@@ -57,7 +61,16 @@ describe('parseJsonRpcError', () => {
 
   it('never copies the traceback and redacts the key from message and arguments', () => {
     const error = parseJsonRpcError(
-      { code: 200, message: 'Odoo Server Error', data: { name: 'builtins.ValueError', message: `bad value ${SECRET}`, arguments: [`bad value ${SECRET}`, 3], debug: `frame ${SECRET}` } },
+      {
+        code: 200,
+        message: 'Odoo Server Error',
+        data: {
+          name: 'builtins.ValueError',
+          message: `bad value ${SECRET}`,
+          arguments: [`bad value ${SECRET}`, 3],
+          debug: `frame ${SECRET}`,
+        },
+      },
       { secret: SECRET },
     );
     expect(error.message).toBe('bad value ***');

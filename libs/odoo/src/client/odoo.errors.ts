@@ -133,7 +133,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function redactArguments(args: readonly unknown[], secret: string | null | undefined): unknown[] {
-  return args.map((arg) => (typeof arg === 'string' ? redactSecret(arg, secret) : typeof arg === 'number' || typeof arg === 'boolean' || arg === null ? arg : '[object]'));
+  return args.map((arg) =>
+    typeof arg === 'string'
+      ? redactSecret(arg, secret)
+      : typeof arg === 'number' || typeof arg === 'boolean' || arg === null
+        ? arg
+        : '[object]',
+  );
 }
 
 /** Builds the right error class for an exception Odoo reported (either protocol). */

@@ -99,33 +99,57 @@ export class UpdateOdooConfigDto {
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'baseUrl must be an http(s) URL' })
   baseUrl?: string;
 
-  @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(255)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
   database?: string;
 
-  @IsOptional() @Transform(trimToNull) @IsString() @MaxLength(255)
+  @IsOptional()
+  @Transform(trimToNull)
+  @IsString()
+  @MaxLength(255)
   company?: string | null;
 
   /** Login of the Odoo user the API key belongs to. */
-  @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(255)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
   login?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: "New key; '***' or omitted keeps the stored one; null or '' removes it." })
-  @IsOptional() @Transform(trimToNull) @IsString() @MaxLength(256)
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: "New key; '***' or omitted keeps the stored one; null or '' removes it.",
+  })
+  @IsOptional()
+  @Transform(trimToNull)
+  @IsString()
+  @MaxLength(256)
   apiKey?: string | null;
 
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   autoSync?: boolean;
 
   @ApiPropertyOptional({ enum: ODOO_MATCH_FIELDS })
-  @IsOptional() @IsIn(ODOO_MATCH_FIELDS)
+  @IsOptional()
+  @IsIn(ODOO_MATCH_FIELDS)
   employeeMatchField?: 'barcode' | 'identification_id';
 
   @ApiPropertyOptional({ enum: ODOO_PROTOCOLS })
-  @IsOptional() @IsIn(ODOO_PROTOCOLS)
+  @IsOptional()
+  @IsIn(ODOO_PROTOCOLS)
   protocol?: 'jsonrpc' | 'json2';
 
   /** 0..100000: an alert is raised when more logs than this have failed. */
-  @IsOptional() @IsInt() @Min(0) @Max(100000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100000)
   failureAlertThreshold?: number;
 }
 
@@ -153,7 +177,8 @@ export class StartOdooSyncDto {
   recordIds?: string[];
 
   /** Also retry logs whose last push failed (they are otherwise retried once they change). */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   retryFailed?: boolean;
 }
 
@@ -187,21 +212,32 @@ export class OdooStatusDto {
 
 export class ListOdooSyncLogsQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ enum: ODOO_SYNC_RESULTS })
-  @IsOptional() @IsIn(ODOO_SYNC_RESULTS)
+  @IsOptional()
+  @IsIn(ODOO_SYNC_RESULTS)
   result?: 'success' | 'failure';
 
-  @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(50)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(50)
   employeeId?: string;
 
-  @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(50)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(50)
   attendanceLogId?: string;
 
   /** ISO-8601 instant: rows at or after it. */
-  @IsOptional() @IsISO8601({ strict: true }, { message: 'from must be an ISO-8601 date or date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO-8601 date or date-time' })
   from?: string;
 
   /** ISO-8601 instant: rows at or before it. */
-  @IsOptional() @IsISO8601({ strict: true }, { message: 'to must be an ISO-8601 date or date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO-8601 date or date-time' })
   to?: string;
 }
 

@@ -1,12 +1,4 @@
-import {
-  Check,
-  Column,
-  CreateDateColumn,
-  Entity,
-  PrimaryColumn,
-  UpdateDateColumn,
-  VersionColumn,
-} from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 
 export type OdooConnectionStatus = 'connected' | 'disconnected' | 'error';
 export type OdooEmployeeMatchField = 'barcode' | 'identification_id';
@@ -72,7 +64,7 @@ export class OdooConfigEntity {
   @Column({ name: 'protocol', type: 'varchar', length: 10, default: 'jsonrpc' })
   protocol: OdooProtocol;
 
-  /** addition: consecutive failures before an alert is raised. */
+  /** addition: an alert is raised when more attendance logs than this have failed to sync (0 = at the first). */
   @Column({ name: 'failure_alert_threshold', type: 'integer', default: 10 })
   failureAlertThreshold: number;
 }

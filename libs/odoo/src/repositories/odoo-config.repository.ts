@@ -7,7 +7,16 @@ import { OdooConfigEntity, type OdooConnectionStatus } from '../entities/odoo-co
 export type OdooConfigPatch = Partial<
   Pick<
     OdooConfigEntity,
-    'baseUrl' | 'database' | 'company' | 'login' | 'apiKey' | 'autoSync' | 'employeeMatchField' | 'protocol' | 'failureAlertThreshold' | 'status'
+    | 'baseUrl'
+    | 'database'
+    | 'company'
+    | 'login'
+    | 'apiKey'
+    | 'autoSync'
+    | 'employeeMatchField'
+    | 'protocol'
+    | 'failureAlertThreshold'
+    | 'status'
   >
 >;
 

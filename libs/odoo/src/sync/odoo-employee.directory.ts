@@ -89,7 +89,10 @@ export class OdooEmployeeDirectory {
   }
 
   private key(scope: EmployeeScope, code: string): string {
-    const fingerprint = createHash('sha256').update(`${scope.baseUrl}\u0000${scope.database}\u0000${scope.field}`).digest('hex').slice(0, 16);
+    const fingerprint = createHash('sha256')
+      .update(`${scope.baseUrl}\u0000${scope.database}\u0000${scope.field}`)
+      .digest('hex')
+      .slice(0, 16);
     return `${KEY_PREFIX}:${fingerprint}:${code}`;
   }
 }

@@ -24,7 +24,11 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
  * Non-retryable failures (bad credentials, validation errors) are thrown at once; after the last
  * attempt the last error is thrown. Never use it for `create`: a lost answer would create twice.
  */
-export async function withRetry<T>(call: () => Promise<T>, policy: RetryPolicy, onRetry?: (error: unknown, attempt: number) => void): Promise<T> {
+export async function withRetry<T>(
+  call: () => Promise<T>,
+  policy: RetryPolicy,
+  onRetry?: (error: unknown, attempt: number) => void,
+): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await call();

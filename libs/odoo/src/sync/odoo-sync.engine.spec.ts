@@ -51,7 +51,9 @@ class FakeOdoo implements SyncOdooClient {
     this.calls.push('search');
     this.fault('search', false);
     const instants = new Set(checkIns.map((d) => toOdooDatetime(d)));
-    return this.rows.filter((r) => employeeIds.includes(r.employeeId) && (instants.has(toOdooDatetime(r.checkIn)) || r.checkOut === null)).map((r) => this.view(r));
+    return this.rows
+      .filter((r) => employeeIds.includes(r.employeeId) && (instants.has(toOdooDatetime(r.checkIn)) || r.checkOut === null))
+      .map((r) => this.view(r));
   }
 
   async createAttendances(inputs: OdooAttendanceInput[]): Promise<number[]> {
@@ -64,9 +66,12 @@ class FakeOdoo implements SyncOdooClient {
       if (!input.checkOut && this.rows.some((r) => r.employeeId === input.employeeId && r.checkOut === null)) {
         this.rows = snapshot;
         this.nextId = next;
-        throw new OdooValidationError(`Cannot create new attendance record for #${input.employeeId}, the employee hasn't checked out since ...`, {
-          odooName: 'odoo.exceptions.ValidationError',
-        });
+        throw new OdooValidationError(
+          `Cannot create new attendance record for #${input.employeeId}, the employee hasn't checked out since ...`,
+          {
+            odooName: 'odoo.exceptions.ValidationError',
+          },
+        );
       }
       const id = this.nextId++;
       this.rows.push({ id, employeeId: input.employeeId, checkIn: input.checkIn, checkOut: input.checkOut ?? null });
@@ -87,7 +92,9 @@ class FakeOdoo implements SyncOdooClient {
 
   async findOpenAttendance(employeeId: number): Promise<OdooOpenAttendance | null> {
     this.calls.push('open');
-    const open = this.rows.filter((r) => r.employeeId === employeeId && r.checkOut === null).sort((a, b) => b.checkIn.getTime() - a.checkIn.getTime())[0];
+    const open = this.rows
+      .filter((r) => r.employeeId === employeeId && r.checkOut === null)
+      .sort((a, b) => b.checkIn.getTime() - a.checkIn.getTime())[0];
     return open ? { id: open.id, checkIn: open.checkIn } : null;
   }
 }
@@ -137,7 +144,11 @@ describe('OdooSyncEngine', () => {
   it('creates a batch with one search and one create call, check-outs included', async () => {
     const { odoo, engine, outcomes } = setup();
     await engine.syncBatch(
-      [log('L1', 'EMP-1', '2025-03-10T13:00:00', '2025-03-10T21:30:00'), log('L2', 'EMP-2', '2025-03-10T13:05:00'), log('L3', 'EMP-3', '2025-03-10T13:10:00')],
+      [
+        log('L1', 'EMP-1', '2025-03-10T13:00:00', '2025-03-10T21:30:00'),
+        log('L2', 'EMP-2', '2025-03-10T13:05:00'),
+        log('L3', 'EMP-3', '2025-03-10T13:10:00'),
+      ],
       outcomes,
     );
     expect(odoo.calls).toEqual(['search', 'create:3']);
@@ -148,13 +159,20 @@ describe('OdooSyncEngine', () => {
     ]);
     expect(outcomes.get('L1')).toMatchObject({ result: 'success', action: 'create', status: 'synced', odooAttendanceId: 1 });
     expect(outcomes.get('L1')!.syncedCheckOut?.toISOString()).toBe('2025-03-10T21:30:00.000Z');
-    expect(outcomes.get('L2')).toMatchObject({ odooAttendanceId: 2, syncedCheckOut: null, message: 'Created hr.attendance #2 (check-in 2025-03-10 13:05:00 UTC)' });
+    expect(outcomes.get('L2')).toMatchObject({
+      odooAttendanceId: 2,
+      syncedCheckOut: null,
+      message: 'Created hr.attendance #2 (check-in 2025-03-10 13:05:00 UTC)',
+    });
   });
 
   it('never creates twice when the answer of a create is lost: the retry adopts what was applied', async () => {
     const { odoo, engine, outcomes } = setup();
     odoo.fail('create', new OdooTransportError('socket hang up', { kind: 'network' }), true);
-    await engine.syncBatch([log('L1', 'EMP-1', '2025-03-10T13:00:00'), log('L2', 'EMP-2', '2025-03-10T13:05:00', '2025-03-10T20:00:00')], outcomes);
+    await engine.syncBatch(
+      [log('L1', 'EMP-1', '2025-03-10T13:00:00'), log('L2', 'EMP-2', '2025-03-10T13:05:00', '2025-03-10T20:00:00')],
+      outcomes,
+    );
     expect(odoo.rows).toHaveLength(2);
     expect(odoo.calls).toEqual(['search', 'create:2', 'search']);
     expect([...outcomes.values()].map((o) => [o.logId, o.action, o.odooAttendanceId])).toEqual([
@@ -177,7 +195,10 @@ describe('OdooSyncEngine', () => {
     const same = odoo.add(11, '2025-03-10T13:00:00', '2025-03-10T21:00:00');
     const kiosk = odoo.add(12, '2025-03-10T12:52:00');
     await engine.syncBatch(
-      [log('L1', 'EMP-1', '2025-03-10T13:00:00.400', '2025-03-10T21:00:00'), log('L2', 'EMP-2', '2025-03-10T13:00:00', '2025-03-10T17:00:00')],
+      [
+        log('L1', 'EMP-1', '2025-03-10T13:00:00.400', '2025-03-10T21:00:00'),
+        log('L2', 'EMP-2', '2025-03-10T13:00:00', '2025-03-10T17:00:00'),
+      ],
       outcomes,
     );
     expect(odoo.calls).toEqual(['search', `write:${kiosk}`]);
@@ -199,16 +220,21 @@ describe('OdooSyncEngine', () => {
   it('falls back to one create per log when Odoo refuses the list, and closes an older open attendance', async () => {
     const { odoo, engine, outcomes } = setup();
     const stale = odoo.add(12, '2025-03-09T13:00:00');
-    await engine.syncBatch([log('L1', 'EMP-1', '2025-03-10T13:00:00'), log('L2', 'EMP-2', '2025-03-10T13:05:00'), log('L3', 'EMP-3', '2025-03-10T13:10:00')], outcomes);
+    await engine.syncBatch(
+      [log('L1', 'EMP-1', '2025-03-10T13:00:00'), log('L2', 'EMP-2', '2025-03-10T13:05:00'), log('L3', 'EMP-3', '2025-03-10T13:10:00')],
+      outcomes,
+    );
     expect(odoo.calls).toEqual(['search', 'create:3', 'create:1', 'create:1', 'open', `write:${stale}`, 'create:1', 'create:1']);
     expect(odoo.rows.find((r) => r.id === stale)!.checkOut?.toISOString()).toBe('2025-03-09T13:00:00.000Z');
     expect(outcomes.get('L2')).toMatchObject({ result: 'success', action: 'reconcile' });
-    expect(outcomes.get('L2')!.message).toMatch(/^Closed open hr.attendance #1 \(since 2025-03-09 13:00:00 UTC\) at 2025-03-09 13:00:00 UTC, then created hr.attendance #\d+/);
+    expect(outcomes.get('L2')!.message).toMatch(
+      /^Closed open hr.attendance #1 \(since 2025-03-09 13:00:00 UTC\) at 2025-03-09 13:00:00 UTC, then created hr.attendance #\d+/,
+    );
     expect(['L1', 'L3'].map((id) => outcomes.get(id)?.action)).toEqual(['create', 'create']);
     expect(odoo.rows).toHaveLength(4);
   });
 
-  it('closes an open attendance held by another log at that log\'s own check-out and records it on that log', async () => {
+  it("closes an open attendance held by another log at that log's own check-out and records it on that log", async () => {
     const owners = new Map<number, AttendanceOwner>();
     const { odoo, engine, outcomes } = setup({ owners });
     const older = odoo.add(11, '2025-03-09T13:00:00');
@@ -217,6 +243,19 @@ describe('OdooSyncEngine', () => {
     expect(odoo.rows.find((r) => r.id === older)!.checkOut?.toISOString()).toBe('2025-03-09T21:00:00.000Z');
     expect(outcomes.get('OLDER')).toMatchObject({ action: 'check_out', odooAttendanceId: older, status: 'synced' });
     expect(outcomes.get('L1')).toMatchObject({ action: 'reconcile' });
+  });
+
+  it('two open logs of one employee in a batch: the older one, just created, is closed for the newer one', async () => {
+    const { odoo, engine, outcomes } = setup();
+    await engine.syncBatch([log('L1', 'EMP-1', '2025-03-10T13:00:00'), log('L2', 'EMP-1', '2025-03-11T13:00:00')], outcomes);
+    expect(odoo.rows.map((r) => [r.id, toOdooDatetime(r.checkIn), r.checkOut && toOdooDatetime(r.checkOut)])).toEqual([
+      [1, '2025-03-10 13:00:00', '2025-03-10 13:00:00'],
+      [2, '2025-03-11 13:00:00', null],
+    ]);
+    expect(outcomes.get('L1')).toMatchObject({ action: 'create', odooAttendanceId: 1 });
+    expect(outcomes.get('L1')!.syncedCheckOut?.toISOString()).toBe('2025-03-10T13:00:00.000Z');
+    expect(outcomes.get('L1')!.message).toContain('so that log L2 could be added');
+    expect(outcomes.get('L2')).toMatchObject({ action: 'reconcile', odooAttendanceId: 2 });
   });
 
   it('fails, with a plain message, a log older than an open attendance that it cannot close', async () => {
@@ -261,7 +300,10 @@ describe('OdooSyncEngine', () => {
   it('stops the run on refused credentials and on transport errors that outlast the retries', async () => {
     const auth = setup();
     auth.odoo.fail('search', new OdooAuthError('Access Denied'));
-    await expect(auth.engine.syncBatch([log('L1', 'EMP-1', '2025-03-10T13:00:00')], auth.outcomes)).rejects.toMatchObject({ kind: 'auth', retryable: false });
+    await expect(auth.engine.syncBatch([log('L1', 'EMP-1', '2025-03-10T13:00:00')], auth.outcomes)).rejects.toMatchObject({
+      kind: 'auth',
+      retryable: false,
+    });
 
     const down = setup();
     for (let i = 0; i < SETTINGS.retryAttempts; i++) down.odoo.fail('search', new OdooTransportError('ECONNREFUSED', { kind: 'network' }));
@@ -278,7 +320,14 @@ describe('OdooSyncEngine', () => {
     for (let i = 0; i < SETTINGS.retryAttempts; i++) odoo.fail('create', new OdooTransportError('timeout', { kind: 'timeout' }));
     const synced = { odooStatus: 'synced' as const, odooSyncedCheckOut: new Date('2025-03-10T20:00:00Z'), odooAttendanceId: mine };
     await expect(
-      engine.syncBatch([log('L1', 'EMP-1', '2025-03-10T13:00:00', '2025-03-10T22:00:00', synced), log('L2', 'EMP-2', '2025-03-10T13:00:00'), log('L3', 'EMP-3', '2025-03-10T13:00:00')], outcomes),
+      engine.syncBatch(
+        [
+          log('L1', 'EMP-1', '2025-03-10T13:00:00', '2025-03-10T22:00:00', synced),
+          log('L2', 'EMP-2', '2025-03-10T13:00:00'),
+          log('L3', 'EMP-3', '2025-03-10T13:00:00'),
+        ],
+        outcomes,
+      ),
     ).rejects.toMatchObject({ kind: 'unreachable' });
     expect([...outcomes.keys()]).toEqual(['L1']);
   });
@@ -292,7 +341,10 @@ describe('OdooSyncEngine', () => {
 
   it('creates one log per call when batch creation is off (the benchmark baseline)', async () => {
     const { odoo, engine, outcomes } = setup({ settings: { batchCreate: false } });
-    await engine.syncBatch([log('L1', 'EMP-1', '2025-03-10T13:00:00', '2025-03-10T14:00:00'), log('L2', 'EMP-2', '2025-03-10T13:00:00')], outcomes);
+    await engine.syncBatch(
+      [log('L1', 'EMP-1', '2025-03-10T13:00:00', '2025-03-10T14:00:00'), log('L2', 'EMP-2', '2025-03-10T13:00:00')],
+      outcomes,
+    );
     expect(odoo.calls).toEqual(['search', 'create:1', 'create:1']);
   });
 });

@@ -129,7 +129,14 @@ export class OdooSyncEngine {
         } else if (log.checkOutAt && !sameSecond(log.checkOutAt, log.odooSyncedCheckOut)) {
           writes.push({ log, odooId: log.odooAttendanceId, checkOut: log.checkOutAt, adopted: null });
         } else {
-          this.success(outcomes, log, 'none', `Already in Odoo as hr.attendance #${log.odooAttendanceId}`, log.odooAttendanceId, log.odooSyncedCheckOut);
+          this.success(
+            outcomes,
+            log,
+            'none',
+            `Already in Odoo as hr.attendance #${log.odooAttendanceId}`,
+            log.odooAttendanceId,
+            log.odooSyncedCheckOut,
+          );
         }
       }
       const creates = await this.resolveEmployees(toCreate, outcomes);
@@ -184,7 +191,12 @@ export class OdooSyncEngine {
       this.policy,
     );
     if (found.length === 0) return items;
-    const taken = new Set<number>((await this.deps.findOwners(found.map((f) => f.id))).keys());
+    // Held by a log in the database, or already given to a log of this batch.
+    const taken = new Set<number>([
+      ...(await this.deps.findOwners(found.map((f) => f.id))).keys(),
+      ...this.claimed(outcomes),
+      ...writes.map((w) => w.odooId),
+    ]);
     const exact = new Map<string, OdooAttendance[]>();
     const open = new Map<number, OdooAttendance[]>();
     for (const att of found) {
@@ -242,7 +254,14 @@ export class OdooSyncEngine {
         );
       } else {
         const previous = w.adopted ? w.adopted.checkOut : w.log.odooSyncedCheckOut;
-        this.failure(outcomes, w.log, action, `Odoo refused check-out ${odooTime(w.checkOut)} on hr.attendance #${w.odooId}: ${error.message}`, w.odooId, previous);
+        this.failure(
+          outcomes,
+          w.log,
+          action,
+          `Odoo refused check-out ${odooTime(w.checkOut)} on hr.attendance #${w.odooId}: ${error.message}`,
+          w.odooId,
+          previous,
+        );
       }
       return;
     }
@@ -308,7 +327,14 @@ export class OdooSyncEngine {
         if (!(error instanceof OdooValidationError)) throw error;
         if (isMissingRecord(error)) {
           await this.deps.forgetEmployee(item.log.employeeId);
-          this.failure(outcomes, item.log, 'create', `The Odoo employee #${item.employee} for '${item.log.employeeId}' no longer exists in Odoo`, null, null);
+          this.failure(
+            outcomes,
+            item.log,
+            'create',
+            `The Odoo employee #${item.employee} for '${item.log.employeeId}' no longer exists in Odoo`,
+            null,
+            null,
+          );
           return;
         }
         if (reconciled) {
@@ -336,9 +362,19 @@ export class OdooSyncEngine {
       this.failure(outcomes, log, 'create', `Odoo refused the attendance: ${refusal.message}`, null, null);
       return false;
     }
-    const owner = (await this.deps.findOwners([open.id])).get(open.id) ?? null;
+    const inBatch = [...outcomes.values()].find((o) => o.odooAttendanceId === open.id);
+    const owner =
+      (await this.deps.findOwners([open.id])).get(open.id) ??
+      (inBatch ? { logId: inBatch.logId, checkOutAt: inBatch.syncedCheckOut } : null);
     const delta = open.checkIn.getTime() - log.checkInAt.getTime();
-    const openAttendance: OdooAttendance = { id: open.id, employeeId: item.employee, employeeName: null, checkIn: open.checkIn, checkOut: null, workedHours: null };
+    const openAttendance: OdooAttendance = {
+      id: open.id,
+      employeeId: item.employee,
+      employeeName: null,
+      checkIn: open.checkIn,
+      checkOut: null,
+      workedHours: null,
+    };
     if (Math.abs(delta) <= this.deps.settings.adoptToleranceMs && owner === null) {
       if (log.checkOutAt) {
         await this.writeOne({ log, odooId: open.id, checkOut: log.checkOutAt, adopted: openAttendance }, outcomes);
@@ -357,7 +393,14 @@ export class OdooSyncEngine {
         await withRetry(() => client.writeAttendance(open.id, { checkOut: closeAt }), this.policy);
       } catch (error) {
         if (!(error instanceof OdooValidationError)) throw error;
-        this.failure(outcomes, log, 'reconcile', `Could not close the open hr.attendance #${open.id} (since ${odooTime(open.checkIn)}): ${error.message}`, null, null);
+        this.failure(
+          outcomes,
+          log,
+          'reconcile',
+          `Could not close the open hr.attendance #${open.id} (since ${odooTime(open.checkIn)}): ${error.message}`,
+          null,
+          null,
+        );
         return false;
       }
       if (owner) this.closedForOwner(outcomes, owner, log, open.id, closeAt);
@@ -374,6 +417,13 @@ export class OdooSyncEngine {
 
   // ------------------------------------------------------------------ outcomes
 
+  /** Odoo ids given to logs of this batch so far. */
+  private claimed(outcomes: Map<string, SyncOutcome>): Set<number> {
+    const ids = new Set<number>();
+    for (const o of outcomes.values()) if (o.odooAttendanceId !== null) ids.add(o.odooAttendanceId);
+    return ids;
+  }
+
   private vals(item: CreateItem): { employeeId: number; checkIn: Date; checkOut: Date | null } {
     return { employeeId: item.employee, checkIn: item.log.checkInAt, checkOut: item.log.checkOutAt };
   }
@@ -382,14 +432,27 @@ export class OdooSyncEngine {
     const { log } = item;
     const times = `check-in ${odooTime(log.checkInAt)}${log.checkOutAt ? `, check-out ${odooTime(log.checkOutAt)}` : ''}`;
     if (item.reconcileNote) {
-      this.success(outcomes, log, 'reconcile', `${capitalize(item.reconcileNote)}, then created hr.attendance #${id} (${times})`, id, log.checkOutAt);
+      this.success(
+        outcomes,
+        log,
+        'reconcile',
+        `${capitalize(item.reconcileNote)}, then created hr.attendance #${id} (${times})`,
+        id,
+        log.checkOutAt,
+      );
     } else {
       this.success(outcomes, log, 'create', `Created hr.attendance #${id} (${times})`, id, log.checkOutAt);
     }
   }
 
   /** The closed attendance belonged to another of our logs: record that Odoo now has it closed. */
-  private closedForOwner(outcomes: Map<string, SyncOutcome>, owner: AttendanceOwner, cause: SyncLogRow, odooId: number, closeAt: Date): void {
+  private closedForOwner(
+    outcomes: Map<string, SyncOutcome>,
+    owner: AttendanceOwner,
+    cause: SyncLogRow,
+    odooId: number,
+    closeAt: Date,
+  ): void {
     const message = `Closed in Odoo at ${odooTime(closeAt)} so that log ${cause.id} could be added`;
     const existing = outcomes.get(owner.logId);
     if (existing) {
@@ -414,12 +477,46 @@ export class OdooSyncEngine {
     return `Adopted hr.attendance #${att.id} already in Odoo (check-in ${odooTime(att.checkIn)}${att.checkOut ? `, check-out ${odooTime(att.checkOut)}` : ''})`;
   }
 
-  private success(outcomes: Map<string, SyncOutcome>, log: SyncLogRow, action: SyncAction, message: string, odooId: number, syncedCheckOut: Date | null): void {
-    outcomes.set(log.id, { logId: log.id, employeeId: log.employeeId, result: 'success', action, message, status: 'synced', odooAttendanceId: odooId, syncedCheckOut, at: this.now() });
+  private success(
+    outcomes: Map<string, SyncOutcome>,
+    log: SyncLogRow,
+    action: SyncAction,
+    message: string,
+    odooId: number,
+    syncedCheckOut: Date | null,
+  ): void {
+    outcomes.set(log.id, {
+      logId: log.id,
+      employeeId: log.employeeId,
+      result: 'success',
+      action,
+      message,
+      status: 'synced',
+      odooAttendanceId: odooId,
+      syncedCheckOut,
+      at: this.now(),
+    });
   }
 
-  private failure(outcomes: Map<string, SyncOutcome>, log: SyncLogRow, action: SyncAction, message: string, odooId: number | null, syncedCheckOut: Date | null): void {
-    outcomes.set(log.id, { logId: log.id, employeeId: log.employeeId, result: 'failure', action, message, status: 'failed', odooAttendanceId: odooId, syncedCheckOut, at: this.now() });
+  private failure(
+    outcomes: Map<string, SyncOutcome>,
+    log: SyncLogRow,
+    action: SyncAction,
+    message: string,
+    odooId: number | null,
+    syncedCheckOut: Date | null,
+  ): void {
+    outcomes.set(log.id, {
+      logId: log.id,
+      employeeId: log.employeeId,
+      result: 'failure',
+      action,
+      message,
+      status: 'failed',
+      odooAttendanceId: odooId,
+      syncedCheckOut,
+      at: this.now(),
+    });
   }
 }
 

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { rootLogger } from '@app/core';
 import { AlertsService, NotificationsService } from '@app/alerts';
 import type { OdooSyncPayload } from '@app/queue';
+import type { OdooClient } from '../client/odoo.client';
+import { OdooError } from '../client/odoo.errors';
 import type { OdooCallEvent } from '../client/odoo.types';
 import type { OdooConnectionStatus } from '../entities/odoo-config.entity';
 import { DEFAULT_SYNC_SETTINGS, ODOO_ALERT_KIND, ODOO_ALERT_SUBJECT, type OdooSyncSettings } from '../odoo.constants';
@@ -66,12 +68,29 @@ export class OdooSyncRunner {
     if (payload.trigger === 'scheduled' && !config.autoSync) {
       return this.done(result, 'skipped', 'Automatic sync is off');
     }
-    let connection;
+    const onCall = (event: OdooCallEvent): void => {
+      result.calls += 1;
+      result.odooMs += event.durationMs;
+      result.callsByOperation[event.operation] = (result.callsByOperation[event.operation] ?? 0) + 1;
+    };
+    let client: OdooClient;
     try {
-      connection = this.configService.connectionFor(config);
+      client = this.configService.createClient(this.configService.connectionFor(config), onCall);
     } catch (err) {
-      if (!(err instanceof OdooNotConfiguredError)) throw err;
+      // Not configured, a key that no longer decrypts, or a stored URL the client refuses.
+      if (!(err instanceof OdooNotConfiguredError) && !(err instanceof OdooError)) throw err;
       const done = this.done(result, 'failed', err.message);
+      if (config.autoSync) {
+        // Automatic sync is on but cannot run (e.g. the key no longer decrypts): someone must act.
+        await this.alerts.raise({
+          kind: ODOO_ALERT_KIND,
+          subject: ODOO_ALERT_SUBJECT,
+          title: 'Odoo sync cannot run',
+          description: err.message,
+          level: 'high',
+          tags: ['odoo', ODOO_ALERT_KIND],
+        });
+      }
       await this.notifyRequester(payload, done.result);
       return done;
     }
@@ -80,16 +99,14 @@ export class OdooSyncRunner {
     if (!held) return { kind: 'busy' };
     const checkpoint = (): void => {
       if (held.lost) {
-        throw new SyncAbortError('lock-lost', 'The sync lost its lock (it stalled longer than the lock TTL); stopping so that two runs never overlap', true);
+        throw new SyncAbortError(
+          'lock-lost',
+          'The sync lost its lock (it stalled longer than the lock TTL); stopping so that two runs never overlap',
+          true,
+        );
       }
     };
 
-    const onCall = (event: OdooCallEvent): void => {
-      result.calls += 1;
-      result.odooMs += event.durationMs;
-      result.callsByOperation[event.operation] = (result.callsByOperation[event.operation] ?? 0) + 1;
-    };
-    const client = this.configService.createClient(connection, onCall);
     const policy = { attempts: settings.retryAttempts, baseDelayMs: settings.retryBaseDelayMs, maxDelayMs: settings.retryMaxDelayMs };
     const scope: EmployeeScope = { baseUrl: config.baseUrl, database: config.database, field: config.employeeMatchField };
     const explicit = payload.recordIds !== undefined && payload.recordIds.length > 0;
@@ -112,12 +129,8 @@ export class OdooSyncRunner {
       checkpoint,
     });
 
+    let talkedToOdoo = false;
     try {
-      try {
-        await withRetry(() => client.authenticate(), policy);
-      } catch (err) {
-        throw toAbort(err, policy.attempts);
-      }
       let ids: string[];
       if (explicit) {
         // Logs without a check-in (missed shifts) have nothing to send: counted as unchanged.
@@ -130,6 +143,15 @@ export class OdooSyncRunner {
         result.total = ids.length;
       }
       this.log.info({ jobId: job.jobId, trigger: payload.trigger, total: ids.length }, 'odoo sync started');
+      if (ids.length > 0) {
+        // Nothing to push, nothing to ask: an idle run does not call Odoo at all.
+        try {
+          await withRetry(() => client.authenticate(), policy);
+        } catch (err) {
+          throw toAbort(err, policy.attempts);
+        }
+        talkedToOdoo = true;
+      }
 
       let processed = 0;
       for (let start = 0; start < ids.length; start += settings.batchSize) {
@@ -162,7 +184,7 @@ export class OdooSyncRunner {
     }
 
     const done = this.done(result, 'completed');
-    await this.finishCompleted(done.result, config.failureAlertThreshold);
+    await this.finishCompleted(done.result, config.failureAlertThreshold, talkedToOdoo ? 'connected' : config.status);
     await this.notifyRequester(payload, done.result);
     this.log.info({ jobId: job.jobId, ...summary(done.result) }, 'odoo sync finished');
     return done;
@@ -170,9 +192,14 @@ export class OdooSyncRunner {
 
   // ------------------------------------------------------------------ endings
 
-  private async finishCompleted(result: OdooSyncRunResult, threshold: number): Promise<void> {
+  private async finishCompleted(result: OdooSyncRunResult, threshold: number, status: OdooConnectionStatus): Promise<void> {
     const counts = await this.configService.counts();
-    await this.configRepo.recordRun({ status: 'connected', lastSync: new Date(result.finishedAt), pendingCount: counts.pending, failureCount: counts.failed });
+    await this.configRepo.recordRun({
+      status,
+      lastSync: new Date(result.finishedAt),
+      pendingCount: counts.pending,
+      failureCount: counts.failed,
+    });
     if (counts.failed > threshold) {
       await this.alerts.raise({
         kind: ODOO_ALERT_KIND,
@@ -225,7 +252,11 @@ export class OdooSyncRunner {
     }
   }
 
-  private done(result: OdooSyncRunResult, status: OdooSyncRunResult['status'], reason?: string): { kind: 'done'; result: OdooSyncRunResult } {
+  private done(
+    result: OdooSyncRunResult,
+    status: OdooSyncRunResult['status'],
+    reason?: string,
+  ): { kind: 'done'; result: OdooSyncRunResult } {
     const finished = new Date();
     result.status = status;
     if (reason) result.reason = reason;
@@ -276,5 +307,13 @@ function tally(result: OdooSyncRunResult, outcomes: Map<string, SyncOutcome>, ba
 }
 
 function summary(r: OdooSyncRunResult): Record<string, number> {
-  return { total: r.total, synced: r.synced, failed: r.failed, created: r.created, adopted: r.adopted, checkOuts: r.checkOuts, calls: r.calls };
+  return {
+    total: r.total,
+    synced: r.synced,
+    failed: r.failed,
+    created: r.created,
+    adopted: r.adopted,
+    checkOuts: r.checkOuts,
+    calls: r.calls,
+  };
 }

@@ -4,13 +4,7 @@ import type { Job, Queue } from 'bullmq';
 import { Paginated, badRequest, pageWindow, serviceUnavailable, unprocessable } from '@app/core';
 import type { AuthPrincipal } from '@app/core';
 import { JOBS, JobsProducer, QUEUES, toJobStatus, type OdooSyncPayload } from '@app/queue';
-import {
-  OdooStatusDto,
-  OdooSyncAcceptedDto,
-  OdooSyncLogDto,
-  type ListOdooSyncLogsQueryDto,
-  type StartOdooSyncDto,
-} from '../dto/odoo.dto';
+import { OdooStatusDto, OdooSyncAcceptedDto, OdooSyncLogDto, type ListOdooSyncLogsQueryDto, type StartOdooSyncDto } from '../dto/odoo.dto';
 import { ODOO_AUTO_SYNC_SCHEDULER } from '../odoo.constants';
 import { OdooConfigService } from '../odoo-config.service';
 import { OdooAttendanceRepository } from '../repositories/odoo-attendance.repository';
@@ -68,7 +62,7 @@ export class OdooSyncService {
       this.configRepo.get(),
       this.config.counts(),
       this.lock.current(),
-      this.bounded('status', this.queue.getJobCounts('waiting', 'delayed', 'prioritized')),
+      this.bounded('status', this.queue.getJobs(['waiting', 'delayed', 'prioritized'], 0, 1000)),
       this.bounded('status', this.queue.getJobScheduler(ODOO_AUTO_SYNC_SCHEDULER)),
     ]);
     const next = config.autoSync && scheduler?.next ? new Date(scheduler.next).toISOString() : null;
@@ -82,7 +76,8 @@ export class OdooSyncService {
       running: running !== null,
       runningJobId: running?.jobId ?? null,
       runningSince: running?.startedAt ?? null,
-      queuedJobs: Object.values(queued).reduce((a, b) => a + (b ?? 0), 0),
+      // the scheduler's next tick (repeat:...) is not a queued sync
+      queuedJobs: queued.filter((job) => job.name === JOBS.odooSync && !job.id?.startsWith('repeat:')).length,
       nextScheduledSync: next,
     };
   }
@@ -103,7 +98,12 @@ export class OdooSyncService {
       skip,
       take,
     });
-    return Paginated.of(rows.map((r) => OdooSyncLogDto.from(r)), total, page, pageSize);
+    return Paginated.of(
+      rows.map((r) => OdooSyncLogDto.from(r)),
+      total,
+      page,
+      pageSize,
+    );
   }
 
   /** A queued or running manual sync of all pending logs (same retryFailed), if any. */

@@ -44,10 +44,7 @@ export interface AttendanceOwner {
   checkOutAt: Date | null;
 }
 
-export type EmployeeLookup =
-  | { kind: 'found'; id: number; name: string }
-  | { kind: 'missing' }
-  | { kind: 'ambiguous'; ids: number[] };
+export type EmployeeLookup = { kind: 'found'; id: number; name: string } | { kind: 'missing' } | { kind: 'ambiguous'; ids: number[] };
 
 /** How a run ended. */
 export type OdooSyncRunStatus = 'completed' | 'skipped' | 'failed';

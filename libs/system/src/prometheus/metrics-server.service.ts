@@ -46,13 +46,20 @@ export class MetricsServerService implements OnApplicationBootstrap, OnApplicati
         });
     });
     server.keepAliveTimeout = 5000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.env.METRICS_PORT, this.env.METRICS_HOST, () => {
-        server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.env.METRICS_PORT, this.env.METRICS_HOST, () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (err) {
+      // e.g. a second api process on the same host: the API itself must still start
+      // (its metrics stay available at GET /api/v1/metrics).
+      this.log.error({ err: (err as Error).message, port: this.env.METRICS_PORT }, 'metrics listener not started');
+      return;
+    }
     this.server = server;
     this.log.info({ port: this.port, host: this.env.METRICS_HOST }, 'metrics endpoint listening');
   }
