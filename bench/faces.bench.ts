@@ -37,14 +37,25 @@ function stats(samples: number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
   const r = (v: number) => Math.round(v * 1000) / 1000;
-  return { n: s.length, min: r(s[0]), p50: r(q(0.5)), p95: r(q(0.95)), p99: r(q(0.99)), max: r(s[s.length - 1]), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
+  return {
+    n: s.length,
+    min: r(s[0]),
+    p50: r(q(0.5)),
+    p95: r(q(0.95)),
+    p99: r(q(0.99)),
+    max: r(s[s.length - 1]),
+    mean: r(s.reduce((a, b) => a + b, 0) / s.length),
+  };
 }
 
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 const round1 = (v: number) => Math.round(v * 10) / 10;
 
 async function frame(photo: string, width: number, height: number): Promise<Buffer> {
-  return sharp(readPhoto(photo)).resize(width, height, { fit: 'contain', background: { r: 0, g: 0, b: 0 } }).jpeg({ quality: 85 }).toBuffer();
+  return sharp(readPhoto(photo))
+    .resize(width, height, { fit: 'contain', background: { r: 0, g: 0, b: 0 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
 }
 
 async function benchEngine(engine: FaceEngineService) {
@@ -120,18 +131,28 @@ async function seedProfiles(ds: DataSource, n: number, model: { name: string; ve
       profiles.push(pid, `BENCH-${String(k).padStart(5, '0')}`, `Bench Person ${k}`, `Dept ${k % 20}`);
       iv.push(`($${images.length + 1}, $${images.length + 2}, $${images.length + 3})`);
       images.push(iid, pid, `faces/${pid}/${iid}.jpg`);
-      ev.push(`($${embeddings.length + 1}, $${embeddings.length + 2}, $${embeddings.length + 3}, ${dim}, '${model.name}', '${model.version}')`);
+      ev.push(
+        `($${embeddings.length + 1}, $${embeddings.length + 2}, $${embeddings.length + 3}, ${dim}, '${model.name}', '${model.version}')`,
+      );
       embeddings.push(pid, iid, encodeEmbedding(randomUnit(dim, rand)));
     }
     await ds.query(`INSERT INTO face_profiles (id, employee_id, name, department, status) VALUES ${pv.join(',')}`, profiles);
     await ds.query(`INSERT INTO face_images (id, profile_id, s3_key) VALUES ${iv.join(',')}`, images);
-    await ds.query(`INSERT INTO face_embeddings (profile_id, image_id, embedding, dimension, model_name, model_version) VALUES ${ev.join(',')}`, embeddings);
+    await ds.query(
+      `INSERT INTO face_embeddings (profile_id, image_id, embedding, dimension, model_name, model_version) VALUES ${ev.join(',')}`,
+      embeddings,
+    );
   }
   await ds.query('ANALYZE face_profiles; ANALYZE face_embeddings');
   return round1(performance.now() - t0);
 }
 
-async function multipart(stack: Stack, token: string, employeeId: string, photos: string[]): Promise<{ status: number; ms: number; id?: string }> {
+async function multipart(
+  stack: Stack,
+  token: string,
+  employeeId: string,
+  photos: string[],
+): Promise<{ status: number; ms: number; id?: string }> {
   const form = new FormData();
   form.append('name', `Bench ${employeeId}`);
   form.append('employeeId', employeeId);

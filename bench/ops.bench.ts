@@ -15,6 +15,9 @@
  * Run: npm run build && npx tsx bench/ops.bench.ts     Writes bench/results/ops.json.
  */
 import autocannon from 'autocannon';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { startStack, writeResults, type Stack } from './support/stack';
 
 const RATE = 200;
@@ -22,6 +25,20 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = 10;
 const TARGET_P95_MS = 25;
 const ALERTS = 100_000;
+
+/** Pid of the process listening on a local TCP port (the api child of the stack). */
+function pidOnPort(port: number): number | null {
+  const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+  const m = /pid=(\d+)/.exec(out);
+  return m ? Number(m[1]) : null;
+}
+
+/** CPU time (user + system) a process has used, ms: independent of how busy the machine is. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / 100; // USER_HZ = 100 on Linux
+}
 
 interface Figures {
   path: string;
@@ -33,6 +50,8 @@ interface Figures {
   errors: number;
   timeouts: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number; mean: number };
+  /** CPU the api process spent per request (machine-load independent). */
+  apiCpuMsPerRequest: number | null;
   pass: boolean;
 }
 
@@ -43,6 +62,8 @@ function pct(sorted: number[], p: number): number {
 
 async function run(stack: Stack, token: string, path: string, seconds: number, vary?: () => string): Promise<Figures> {
   const times: number[] = [];
+  const pid = pidOnPort(Number(new URL(stack.baseUrl).port));
+  const cpuBefore = pid ? cpuMs(pid) : 0;
   // without a callback autocannon returns its tracker (an EventEmitter) made thenable
   const instance = autocannon({
     url: `${stack.baseUrl}${path}`,
@@ -54,6 +75,7 @@ async function run(stack: Stack, token: string, path: string, seconds: number, v
   }) as unknown as Promise<autocannon.Result> & autocannon.Instance;
   instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => times.push(ms));
   const r = await instance;
+  const cpuUsed = pid ? cpuMs(pid) - cpuBefore : null;
   times.sort((a, b) => a - b);
   const latencyMs = {
     p50: pct(times, 50),
@@ -72,6 +94,7 @@ async function run(stack: Stack, token: string, path: string, seconds: number, v
     errors: r.errors,
     timeouts: r.timeouts,
     latencyMs,
+    apiCpuMsPerRequest: cpuUsed === null || times.length === 0 ? null : Math.round((cpuUsed / times.length) * 100) / 100,
     pass: r.non2xx === 0 && r.errors === 0 && latencyMs.p95 < TARGET_P95_MS,
   };
 }
@@ -125,16 +148,20 @@ async function main(): Promise<void> {
       ['alertsUncached', '/api/v1/alerts', varied],
       ['healthMetrics', '/api/v1/system/health/metrics', undefined],
     ];
+    const load: Record<string, number> = {};
     for (const [name, path, vary] of scenarios) {
       await run(stack, token, path, 3, vary); // warm-up
+      load[name] = Math.round(loadavg()[0] * 100) / 100;
       results[name] = await run(stack, token, path, SECONDS, vary);
-      console.log(name, JSON.stringify(results[name].latencyMs), 'rps', results[name].achievedRps, 'non2xx', results[name].non2xx);
+      console.log(name, JSON.stringify(results[name].latencyMs), 'rps', results[name].achievedRps, 'non2xx', results[name].non2xx, 'cpu/req', results[name].apiCpuMsPerRequest);
     }
     const out = {
       target: { rate: RATE, p95Ms: TARGET_P95_MS, specTargetsMs: { alerts: 250, systemMetrics: 300 } },
       alerts: count,
       connections: CONNECTIONS,
       results,
+      /** 1-minute load average when each scenario started (2 cores; other processes share them). */
+      loadAverageAtStart: load,
       pass: Object.values(results).every((r) => r.pass),
       notes:
         'Load generator and system share 2 cores. alertsPoll/alertsFiltered hit the Redis page cache (versioned, invalidated by every alert change); alertsUncached misses it on nearly every request.',

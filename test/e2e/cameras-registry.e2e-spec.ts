@@ -374,6 +374,27 @@ describe('cameras registry', () => {
     ).toBe(400);
   });
 
+  it('numbers generated import ids after the CAM-NN ids the file itself creates', async () => {
+    const res = await call(
+      t
+        .http()
+        .post('/api/v1/cameras/import')
+        .set(auth(admin))
+        .send({
+          cameras: [
+            { name: 'No id', location: 'Gate', streamType: 'RTSP', streamUrl: 'rtsp://10.0.0.60/s' },
+            { id: 'CAM-90', name: 'Explicit', location: 'Gate', streamType: 'RTSP', streamUrl: 'rtsp://10.0.0.61/s' },
+          ],
+        }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.data.created).toEqual([
+      { row: 0, id: 'CAM-91' },
+      { row: 1, id: 'CAM-90' },
+    ]);
+    expect((await create(camera({ name: 'Next' }))).body.data.id).toBe('CAM-92');
+  });
+
   it('enforces permissions per route and role', async () => {
     const viewer = await t.userWithRole('ROLE-VIEWER');
     const operator = await t.userWithRole('ROLE-OPERATOR');

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import WebSocket from 'ws';
 import { liveChildPids } from '@app/cameras';
 import { createTestApp, TestContext } from '../support/test-app';
 import {
@@ -44,6 +45,9 @@ describe('camera connection tests and snapshots on real streams', () => {
   const texts: string[] = [];
   /** Children of the test servers themselves (tracked by the same registry). */
   let baseline: Set<number>;
+  let ws: WebSocket;
+  const events: Array<{ type: string; cameraId?: string; status?: string }> = [];
+  const statusEvents = (id: string) => events.filter((e) => e.type === 'camera-status' && e.cameraId === id).map((e) => e.status);
   const strayChildren = (): number[] => liveChildPids().filter((pid) => !baseline.has(pid));
 
   const auth = () => ({ Authorization: `Bearer ${admin}` });
@@ -89,10 +93,18 @@ describe('camera connection tests and snapshots on real streams', () => {
     await register('SILENT-HTTP', 'HTTP', `http://127.0.0.1:${silent.port}/video.mjpg`);
     await register('MISSING', 'Local File', join(dir, 'no-such-video.mp4'));
     baseline = new Set(liveChildPids());
+    ws = new WebSocket(`${t.baseUrl.replace('http', 'ws')}/ws?token=${admin}`);
+    ws.on('message', (data) => events.push(JSON.parse(String(data)) as { type: string; cameraId?: string; status?: string }));
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    ws.send(JSON.stringify({ action: 'subscribe', channel: 'camera-status' }));
     await register('WRONG-PW', 'RTSP', rtspTcp.url.replace(encodeURIComponent(PASSWORD), 'not-the-password'));
   }, 90_000);
 
   afterAll(async () => {
+    ws?.close();
     await t?.close();
     await stopAllTestStreams();
     rmSync(dir, { recursive: true, force: true });
@@ -200,6 +212,16 @@ describe('camera connection tests and snapshots on real streams', () => {
     const { res } = await timed('/api/v1/cameras/FILE-1/test-connection');
     expect(res.body.data.success).toBe(true);
     expect((await getCamera('FILE-1')).status).toBe('maintenance');
+    await t.http().put('/api/v1/cameras/FILE-1').set(auth()).send({ status: 'offline' });
+    expect((await getCamera('FILE-1')).status).toBe('offline');
+  });
+
+  it('publishes every status change on camera-status', async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    // offline (created) -> online (test) -> maintenance (operator) -> offline (back in monitoring)
+    expect(statusEvents('FILE-1')).toEqual(['online', 'maintenance', 'offline']);
+    expect(statusEvents('RTSP-TCP')).toEqual(['online']);
+    expect(statusEvents('REFUSED')).toEqual([]); // created offline, tested offline: no change
   });
 
   it('never puts the RTSP password in an answer', () => {

@@ -294,4 +294,23 @@ describe('detections api', () => {
       expect((await t.http().get('/api/v1/detections/live').set(auth(viewer.token))).status).toBe(401);
     });
   });
+
+  it('answers hostile input with 4xx, never 5xx, and never leaks internals', async () => {
+    const hostile = ["' OR '1'='1' --", '../../../../etc/passwd', '\u0000\u0001', '<script>alert(1)</script>', 'x'.repeat(20_000), '😀'];
+    const failures: string[] = [];
+    const check = (label: string, res: { status: number; text: string }) => {
+      if (res.status >= 500 || /QueryFailedError|node_modules|\/work\/|TypeError/.test(res.text)) failures.push(`${label} -> ${res.status}`);
+    };
+    for (const h of hostile) {
+      check(`live ${h.slice(0, 20)}`, await t.http().get(`/api/v1/detections/live?cameraId=${encodeURIComponent(h)}&limit=${encodeURIComponent(h)}`).set(auth()));
+      check(`events ${h.slice(0, 20)}`, await t.http().get(`/api/v1/detections/events?status=${encodeURIComponent(h)}&from=${encodeURIComponent(h)}&cameraId=${encodeURIComponent(h)}`).set(auth()));
+      check(`send-frame ${h.slice(0, 20)}`, await t.http().post('/api/v1/detections/send-frame').set(auth()).send({ cameraId: h }));
+      check(`config ${h.slice(0, 20)}`, await t.http().put('/api/v1/detections/provider/config').set(auth()).send({ endpoint: h, kind: h, apiKey: h, settings: { matchThreshold: h } }));
+    }
+    for (const body of [null, [1, 2], 'text', { settings: null }, { settings: [1] }, { apiKey: 42 }, { enabled: 'yes' }]) {
+      check(`config ${JSON.stringify(body)}`, await t.http().put('/api/v1/detections/provider/config').set(auth()).set('Content-Type', 'application/json').send(JSON.stringify(body)));
+      check(`send-frame ${JSON.stringify(body)}`, await t.http().post('/api/v1/detections/send-frame').set(auth()).set('Content-Type', 'application/json').send(JSON.stringify(body)));
+    }
+    expect(failures).toEqual([]);
+  });
 });

@@ -57,7 +57,13 @@ describe('faces erasure with storage down', () => {
   });
 
   it('erases the biometric rows at once and the files once storage is back', async () => {
-    const res = await t.http().post('/api/v1/faces').set(auth()).field('name', 'Grace Hopper').field('employeeId', 'EMP-GRACE').attach('images[]', readPhoto('grace_hopper.jpg'), 'grace.jpg');
+    const res = await t
+      .http()
+      .post('/api/v1/faces')
+      .set(auth())
+      .field('name', 'Grace Hopper')
+      .field('employeeId', 'EMP-GRACE')
+      .attach('images[]', readPhoto('grace_hopper.jpg'), 'grace.jpg');
     expect(res.status).toBe(201);
     const id: string = res.body.data.id;
     const index = t.app.get(FaceIndexService);

@@ -11,7 +11,11 @@ describe('person history', () => {
   let admin: string;
 
   const get = (employeeId: string, query: Record<string, string | number> = {}, token = admin) =>
-    t.http().get(`/api/v1/history/person/${encodeURIComponent(employeeId)}`).query(query).set({ Authorization: `Bearer ${token}` });
+    t
+      .http()
+      .get(`/api/v1/history/person/${encodeURIComponent(employeeId)}`)
+      .query(query)
+      .set({ Authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
     t = await createTestApp({ SITE_TIMEZONE: 'Europe/Paris' });
@@ -60,7 +64,14 @@ describe('person history', () => {
       cameraName: 'Main Entrance',
       status: 'present',
       confidence: 97.5,
-      attendance: { date: '2025-11-03', timeIn: '09:59:00', timeOut: '18:00:00', checkOutAt: '2025-11-03T17:00:00.000Z', odooStatus: 'pending', source: 'auto' },
+      attendance: {
+        date: '2025-11-03',
+        timeIn: '09:59:00',
+        timeOut: '18:00:00',
+        checkOutAt: '2025-11-03T17:00:00.000Z',
+        odooStatus: 'pending',
+        source: 'auto',
+      },
     });
     expect(first).toMatchObject({
       kind: 'detection',

@@ -79,7 +79,15 @@ describe('faces registry', () => {
     expect(res.status).toBe(201);
     const p = res.body.data;
     cageId = p.id;
-    expect(p).toMatchObject({ employeeId: 'EMP-CAGE', name: 'Nicolas Cage', department: 'Film', status: 'active', statusLocked: false, imageCount: 1, embeddingCount: 1 });
+    expect(p).toMatchObject({
+      employeeId: 'EMP-CAGE',
+      name: 'Nicolas Cage',
+      department: 'Film',
+      status: 'active',
+      statusLocked: false,
+      imageCount: 1,
+      embeddingCount: 1,
+    });
     expect(p.images).toHaveLength(1);
     cageImageId = p.images[0].id;
 
@@ -95,7 +103,9 @@ describe('faces registry', () => {
       `SELECT image_id, dimension, model_name, model_version, octet_length(embedding) AS bytes FROM face_embeddings WHERE profile_id = $1`,
       [cageId],
     );
-    expect(rows).toEqual([{ image_id: cageImageId, dimension: 1024, model_name: engine.modelName, model_version: engine.modelVersion, bytes: 4096 }]);
+    expect(rows).toEqual([
+      { image_id: cageImageId, dimension: 1024, model_name: engine.modelName, model_version: engine.modelVersion, bytes: 4096 },
+    ]);
 
     // The presigned URL serves the stored JPEG.
     const body = await fetchBuffer(p.images[0].url);
@@ -149,7 +159,9 @@ describe('faces registry', () => {
 
   it('refuses a text file named .jpg (415), a 20 MB file (413), 6 files (400), a truncated body (400), a stray field (400)', async () => {
     const before = await snapshot();
-    const text = await enrol({ name: 'Text', employeeId: 'EMP-TEXT' }, [{ name: 'portrait.jpg', data: Buffer.from('just some text, not a photo\n'.repeat(20)) }]);
+    const text = await enrol({ name: 'Text', employeeId: 'EMP-TEXT' }, [
+      { name: 'portrait.jpg', data: Buffer.from('just some text, not a photo\n'.repeat(20)) },
+    ]);
     expect(text.status).toBe(415);
     expect(text.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     expect(text.body.error.message).toContain('portrait.jpg');
@@ -162,11 +174,16 @@ describe('faces registry', () => {
     expect(huge.body.error.code).toBe('PAYLOAD_TOO_LARGE');
     expect(huge.body.error.message).toMatch(/10 MB/);
 
-    const six = await enrol({ name: 'Six', employeeId: 'EMP-SIX' }, Array.from({ length: 6 }, (_, i) => ({ name: `f${i}.jpg`, data: readPhoto('cage2_crop.jpg') })));
+    const six = await enrol(
+      { name: 'Six', employeeId: 'EMP-SIX' },
+      Array.from({ length: 6 }, (_, i) => ({ name: `f${i}.jpg`, data: readPhoto('cage2_crop.jpg') })),
+    );
     expect(six.status).toBe(400);
     expect(six.body.error.message).toMatch(/At most 5 images/);
 
-    const stray = await enrol({ name: 'Stray', employeeId: 'EMP-STRAY' }, [{ name: 'x.jpg', data: readPhoto('cage2_crop.jpg'), field: 'photo' }]);
+    const stray = await enrol({ name: 'Stray', employeeId: 'EMP-STRAY' }, [
+      { name: 'x.jpg', data: readPhoto('cage2_crop.jpg'), field: 'photo' },
+    ]);
     expect(stray.status).toBe(400);
     expect(stray.body.error.message).toMatch(/Unexpected file field "photo"/);
 

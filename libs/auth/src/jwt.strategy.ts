@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AuthPrincipal, EnvDto, requestContext, unauthorized } from '@app/core';
 import { UsersRepository } from '@app/users';
-import type { AccessTokenClaims } from './token.service';
+import { jwtSecretKey, type AccessTokenClaims } from './token.service';
 import { ActivityTracker } from './activity.tracker';
 
 /**
@@ -19,7 +19,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: env.JWT_SECRET,
+      // a KeyObject spares jsonwebtoken a failed PEM parse per request; the typing only lists string | Buffer
+      secretOrKey: jwtSecretKey(env.JWT_SECRET) as unknown as string,
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });

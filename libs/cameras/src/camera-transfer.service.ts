@@ -4,7 +4,7 @@ import { validate, type ValidationError } from 'class-validator';
 import { conflict, rootLogger, unprocessable } from '@app/core';
 import { isUniqueViolation } from '@app/database';
 import { CamerasRepository } from './cameras.repository';
-import { CamerasService } from './cameras.service';
+import { CamerasService, monitoringOf, type MonitoringState } from './cameras.service';
 import { CAMERA_ID_PATTERN } from './camera-id';
 import { CameraEntity, type CameraStreamType } from './entities/camera.entity';
 import type { CreateCameraDto } from './dto/camera.dto';
@@ -29,7 +29,7 @@ interface PlannedUpdate {
   row: number;
   camera: CameraEntity;
   dto: CameraImportRowDto;
-  wasWatched: boolean;
+  before: MonitoringState;
 }
 
 const REQUIRED_FOR_NEW = ['name', 'location', 'streamType', 'streamUrl'] as const;
@@ -129,7 +129,7 @@ export class CameraTransferService {
           const type = (dto.streamType ?? camera.streamType) as CameraStreamType;
           const problem = this.cameras.urlProblem(type, dto.streamUrl, camera);
           if (problem) reject(row, dto.id, [{ field: 'streamUrl', issue: problem }]);
-          else updatedCameras.push({ row, camera, dto, wasWatched: camera.enabled && camera.status !== 'maintenance' });
+          else updatedCameras.push({ row, camera, dto, before: monitoringOf(camera) });
           continue;
         }
         const missing = REQUIRED_FOR_NEW.filter((f) => dto[f] === undefined || dto[f] === null);
@@ -155,7 +155,8 @@ export class CameraTransferService {
       report.rejected.sort((a, b) => a.row - b.row);
 
       // 3. Ids for new cameras without one (reserved under the id lock until commit).
-      const generated = await this.repo.nextIds(creates.filter((c) => !c.dto.id).length, m);
+      const explicit = creates.map((c) => c.dto.id).filter((id): id is string => !!id);
+      const generated = await this.repo.nextIds(creates.filter((c) => !c.dto.id).length, m, explicit);
       for (const c of creates) c.dto.id ??= generated.shift();
       report.created = creates.map((c) => ({ row: c.row, id: c.dto.id as string }));
       report.updated = updatedCameras.map((u) => ({ row: u.row, id: u.camera.id }));
@@ -186,7 +187,7 @@ export class CameraTransferService {
     });
 
     if (report.applied) {
-      for (const u of updatedCameras) await this.cameras.afterMonitoringChange(u.camera, u.wasWatched);
+      for (const u of updatedCameras) await this.cameras.afterMonitoringChange(u.camera, u.before);
       await this.cameras.invalidateCache();
     }
     this.log.info(

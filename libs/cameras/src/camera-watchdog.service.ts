@@ -118,8 +118,8 @@ export class CameraWatchdogService {
     if (!outcome.written) return outcome; // disabled, put in maintenance or deleted meanwhile
     outcome.online = result.success;
 
-    // Within an episode every probe sets the streak: a failure resets it to 0.
-    await this.writeStreak(streakKey, decision.recoveryStreak, camera.offlineSince !== null);
+    // Within an episode every good probe counts; any failure resets the count.
+    await this.writeStreak(streakKey, decision.recoveryStreak, !result.success || camera.offlineSince !== null);
 
     if (decision.statusChanged) {
       outcome.statusChanged = true;

@@ -113,10 +113,14 @@ export class CamerasRepository {
     return manager ? work(manager) : runInTransaction(this.dataSource, work);
   }
 
-  /** Generated ids for `count` new cameras, reserved under the lock of the caller's transaction. */
-  async nextIds(count: number, manager: EntityManager): Promise<string[]> {
+  /**
+   * Generated ids for `count` new cameras, reserved under the lock of the caller's transaction,
+   * numbered after the highest CAM-NN in the database and in `alsoTaken` (ids the caller is about
+   * to insert).
+   */
+  async nextIds(count: number, manager: EntityManager, alsoTaken: readonly string[] = []): Promise<string[]> {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [ID_LOCK]);
-    const max = await this.maxCameraNumber(manager);
+    const max = Math.max(await this.maxCameraNumber(manager), ...alsoTaken.map((id) => parseCameraNumber(id) ?? 0));
     return Array.from({ length: count }, (_, i) => formatCameraId(max + 1 + i));
   }
 

@@ -128,10 +128,10 @@ export class CamerasService {
     const camera = await this.mustFind(id);
     const type = (dto.streamType ?? camera.streamType) as CameraStreamType;
     const url = this.resolveUrl(type, dto.streamUrl, camera);
-    const wasWatched = camera.enabled && camera.status !== 'maintenance';
+    const before = monitoringOf(camera);
     this.applyFields(camera, dto, url);
     const saved = await this.repo.save(camera);
-    await this.afterMonitoringChange(saved, wasWatched);
+    await this.afterMonitoringChange(saved, before);
     await this.cache.invalidate();
     this.log.info({ cameraId: id, fields: Object.keys(dto), streamUrlChanged: url.changed }, 'camera updated');
     return this.toDto(saved);
@@ -140,10 +140,10 @@ export class CamerasService {
   /** Enable or disable a camera. A disabled camera is not probed or sampled; it is shown offline. */
   async setState(id: string, dto: CameraStateDto): Promise<CameraDto> {
     const camera = await this.mustFind(id);
-    const wasWatched = camera.enabled && camera.status !== 'maintenance';
+    const before = monitoringOf(camera);
     camera.enabled = dto.enabled;
     const saved = await this.repo.save(camera);
-    await this.afterMonitoringChange(saved, wasWatched);
+    await this.afterMonitoringChange(saved, before);
     await this.cache.invalidate();
     return this.toDto(saved);
   }
@@ -279,23 +279,19 @@ export class CamerasService {
   }
 
   /**
-   * A camera taken out of monitoring (disabled, or in maintenance) has its offline episode closed
-   * and its offline alert resolved; disabled, it is shown offline. Status changes are published.
+   * After an operator's change: a camera taken out of monitoring (disabled, or put in maintenance)
+   * has its offline episode closed and its offline alert resolved, and a disabled camera is shown
+   * offline (nobody checks it any more). A status change is published on `camera-status`.
    */
-  async afterMonitoringChange(camera: CameraEntity, wasWatched: boolean, previousStatus?: CameraStatus): Promise<void> {
-    const watched = camera.enabled && camera.status !== 'maintenance';
-    let statusBefore = previousStatus ?? camera.status;
-    if (wasWatched && !watched) {
-      statusBefore = camera.status;
+  async afterMonitoringChange(camera: CameraEntity, before: MonitoringState): Promise<void> {
+    if (before.watched && !monitoringOf(camera).watched) {
       const patch: Partial<CameraEntity> = { offlineSince: null };
       if (!camera.enabled && camera.status === 'online') patch.status = 'offline';
       await this.repo.updateHealth(camera.id, patch);
       Object.assign(camera, patch);
       await this.alerts.resolve(CAMERA_OFFLINE_ALERT, camera.id);
-      if (patch.status || camera.status === 'maintenance') {
-        await this.publisher.publish(cameraStatusEvent(camera.id, camera.status, camera.lastSeen));
-      }
-    } else if (!wasWatched && watched && statusBefore !== camera.status) {
+    }
+    if (camera.status !== before.status) {
       await this.publisher.publish(cameraStatusEvent(camera.id, camera.status, camera.lastSeen));
     }
   }
@@ -345,6 +341,16 @@ export class CamerasService {
       return null;
     }
   }
+}
+
+/** Whether the watchdog checks a camera, and its status (before a change, to compare). */
+export interface MonitoringState {
+  watched: boolean;
+  status: CameraStatus;
+}
+
+export function monitoringOf(camera: CameraEntity): MonitoringState {
+  return { watched: camera.enabled && camera.status !== 'maintenance', status: camera.status };
 }
 
 /** The URL's host when it is an IP address (for ip_address), else null. */

@@ -3,12 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { RedisService, rootLogger } from '@app/core';
-import {
-  classifyFace,
-  DEFAULT_CLASSIFY_THRESHOLDS,
-  type ClassifyThresholds,
-  type FaceClassification,
-} from './engine/classify';
+import { classifyFace, DEFAULT_CLASSIFY_THRESHOLDS, type ClassifyThresholds, type FaceClassification } from './engine/classify';
 import type { DetectedFace } from './engine/face-provider';
 import { FaceMatcher } from './engine/face-matcher';
 import { FaceEngineService } from './face-engine.service';
@@ -154,11 +149,20 @@ export class FaceIndexService implements OnApplicationBootstrap, OnApplicationSh
     await this.start();
   }
 
-  /** Subscribe and load (idempotent; the application calls it on bootstrap). */
+  /**
+   * Load the index and subscribe (idempotent; the application calls it on bootstrap). Resolves
+   * once the first load finished; the subscription completes in the background, so a process
+   * starts while Redis is down (it catches up with a full reload once subscribed). A failed
+   * first load is logged and retried by the reconcile timer.
+   */
   start(): Promise<void> {
     this.initial ??= (async () => {
-      await this.subscribe();
-      await this.reload();
+      void this.subscribe();
+      try {
+        await this.reload();
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'face index not loaded: retrying at the next reconcile');
+      }
       this.reconcileTimer = setInterval(() => void this.reconcile().catch(() => undefined), RECONCILE_INTERVAL_MS);
       this.reconcileTimer.unref();
     })();
@@ -208,6 +212,8 @@ export class FaceIndexService implements OnApplicationBootstrap, OnApplicationSh
    * similarity against matchThreshold and unknownThreshold (see classifyFace for `conclusive`).
    */
   async classify(face: DetectedFace, opts: ClassifyOptions = {}): Promise<FaceVerdict> {
+    // Judging before the first load would call every enrolled person a stranger.
+    if (!this.loaded) await this.whenReady();
     const thresholds = { ...(await this.thresholds()), ...definedOnly(opts.thresholds ?? {}) };
     let candidate: FaceCandidate | null = null;
     let similarity: number | null = null;
@@ -224,10 +230,7 @@ export class FaceIndexService implements OnApplicationBootstrap, OnApplicationSh
     } else {
       hasEmbedding = opts.producesEmbeddings === false;
     }
-    const c = classifyFace(
-      { score: face.score, box: face.box, quality: face.quality, similarity, hasEmbedding },
-      thresholds,
-    );
+    const c = classifyFace({ score: face.score, box: face.box, quality: face.quality, similarity, hasEmbedding }, thresholds);
     return { ...c, match: c.decision === 'authorized' ? candidate : null, candidate };
   }
 
@@ -387,12 +390,15 @@ export class FaceIndexService implements OnApplicationBootstrap, OnApplicationSh
     conn.on('ready', this.onSubscriberReady);
     try {
       await conn.subscribe(this.channel);
-      this.subscribedOnce = true;
     } catch (err) {
-      // Still serve from the database snapshot; the reconcile timer keeps it roughly fresh.
-      this.subscribedOnce = true;
+      // Served from the database snapshot; the reconcile timer keeps it roughly fresh.
       this.log.warn({ err: (err as Error).message }, 'faces:changed subscribe failed');
+      return;
+    } finally {
+      this.subscribedOnce = true;
     }
+    // Changes committed between the first load and the subscription were not heard.
+    if (this.loaded && !this.stopped) void this.reload().catch(() => undefined);
   }
 
   private insert(rows: readonly IndexedEmbedding[]): void {

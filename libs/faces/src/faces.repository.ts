@@ -135,9 +135,7 @@ export class FacesRepository {
   /** Insert images and their embeddings (same transaction as the profile change). */
   async insertImages(manager: EntityManager, profileId: string, images: readonly NewFaceImage[]): Promise<void> {
     if (images.length === 0) return;
-    await manager.getRepository(FaceImageEntity).insert(
-      images.map((i) => ({ id: i.imageId, profileId, s3Key: i.s3Key, url: null })),
-    );
+    await manager.getRepository(FaceImageEntity).insert(images.map((i) => ({ id: i.imageId, profileId, s3Key: i.s3Key, url: null })));
     await manager.getRepository(FaceEmbeddingEntity).insert(
       images.map((i) => ({
         profileId,
@@ -265,9 +263,7 @@ export class FacesRepository {
 
   /** detection_provider_config.settings (the singleton row), or {} when it is missing. */
   async providerSettings(): Promise<Record<string, unknown>> {
-    const rows: Array<{ settings: unknown }> = await this.dataSource.query(
-      `SELECT settings FROM detection_provider_config WHERE id = 1`,
-    );
+    const rows: Array<{ settings: unknown }> = await this.dataSource.query(`SELECT settings FROM detection_provider_config WHERE id = 1`);
     const s = rows[0]?.settings;
     return typeof s === 'object' && s !== null && !Array.isArray(s) ? (s as Record<string, unknown>) : {};
   }

@@ -89,14 +89,22 @@ export class FaceProfileDetailDto extends FaceProfileDto {
 
 export class ListFacesQueryDto extends PaginationQueryDto {
   /** Exact department, case-insensitive. */
-  @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(255)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
   department?: string;
 
   /** Matches name, employeeId or department, case-insensitive. */
-  @IsOptional() @Transform(trim) @IsString() @MaxLength(100)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(100)
   search?: string;
 
-  @IsOptional() @IsIn(FACE_PROFILE_STATUSES)
+  @IsOptional()
+  @IsIn(FACE_PROFILE_STATUSES)
   status?: 'active' | 'pending' | 'archived';
 }
 
@@ -105,45 +113,74 @@ export class ListFacesQueryDto extends PaginationQueryDto {
  * `images` (or `images[]`), 0 to 5 of them, JPEG/PNG/WebP, each showing exactly one face.
  */
 export class CreateFaceProfileDto {
-  @Transform(trim) @IsString() @MinLength(1) @MaxLength(255)
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
   name: string;
 
   /** Letters, digits, `.`, `_`, `-`; 1-50 characters; unique. */
-  @Transform(trim) @IsString()
+  @Transform(trim)
+  @IsString()
   @Matches(EMPLOYEE_ID_PATTERN, { message: 'employeeId must be 1-50 letters, digits, ".", "_" or "-"' })
   employeeId: string;
 
-  @IsOptional() @Transform(trimOrNull) @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(255)
+  @IsOptional()
+  @Transform(trimOrNull)
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @MaxLength(255)
   department?: string | null;
 
-  @IsOptional() @Transform(trimOrNull) @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(2000)
+  @IsOptional()
+  @Transform(trimOrNull)
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @MaxLength(2000)
   notes?: string | null;
 }
 
 export class UpdateFaceProfileDto {
-  @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(255)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
   name?: string;
 
   /** Renaming the employeeId keeps past detections under the old id (they are history). */
-  @IsOptional() @Transform(trim) @IsString()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
   @Matches(EMPLOYEE_ID_PATTERN, { message: 'employeeId must be 1-50 letters, digits, ".", "_" or "-"' })
   employeeId?: string;
 
   /** Empty string or null clears it. */
   @ApiPropertyOptional({ nullable: true })
-  @IsOptional() @Transform(trimOrNull) @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(255)
+  @IsOptional()
+  @Transform(trimOrNull)
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @MaxLength(255)
   department?: string | null;
 
   @ApiPropertyOptional({ nullable: true })
-  @IsOptional() @Transform(trimOrNull) @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(2000)
+  @IsOptional()
+  @Transform(trimOrNull)
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @MaxLength(2000)
   notes?: string | null;
 
   /** Setting a status locks it (statusLocked becomes true) unless statusLocked: false is sent too. */
-  @IsOptional() @IsIn(FACE_PROFILE_STATUSES)
+  @IsOptional()
+  @IsIn(FACE_PROFILE_STATUSES)
   status?: 'active' | 'pending' | 'archived';
 
   /** false hands the status back to the automatic rule (active with an embedding, else pending). */
-  @IsOptional() @Transform(toBool) @IsBoolean()
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
   statusLocked?: boolean;
 }
 

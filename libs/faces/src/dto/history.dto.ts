@@ -7,15 +7,20 @@ export const HISTORY_KINDS = ['all', 'detection', 'attendance'] as const;
 
 export class PersonHistoryQueryDto extends PaginationQueryDto {
   /** Entries at or after this instant (ISO-8601; a bare date means its midnight UTC). */
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'from must be an ISO-8601 date or date-time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'from must be an ISO-8601 date or date-time' })
   from?: Date;
 
   /** Entries before this instant (ISO-8601, exclusive). */
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'to must be an ISO-8601 date or date-time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'to must be an ISO-8601 date or date-time' })
   to?: Date;
 
   /** Only detections, only attendance, or both (default). */
-  @IsOptional() @IsIn(HISTORY_KINDS)
+  @IsOptional()
+  @IsIn(HISTORY_KINDS)
   kind?: 'all' | 'detection' | 'attendance';
 }
 

@@ -1,9 +1,17 @@
 import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Request, RequestHandler, Response } from 'express';
 import multer, { MulterError } from 'multer';
-import type { Observable } from 'rxjs';
+import { finalize, type Observable } from 'rxjs';
 import { ApiException, EnvDto, ErrorCode } from '@app/core';
 import { MAX_IMAGES_PER_PROFILE } from '../dto/face.dto';
+
+/**
+ * Uploads one process parses and checks at once. Each holds up to 5 x FACE_IMAGE_MAX_BYTES in
+ * memory and queues on the one engine, so beyond this a request is answered 503 + Retry-After at
+ * once instead of piling up memory (enrolment is an operator action, not a bulk path).
+ */
+export const MAX_CONCURRENT_UPLOADS = 4;
+let activeUploads = 0;
 
 /** File fields accepted for enrolment images (`images[]` is what many form libraries send). */
 export const FACE_IMAGE_FIELDS = ['images', 'images[]'] as const;
@@ -14,7 +22,8 @@ export const FACE_IMAGE_FIELDS = ['images', 'images[]'] as const;
  * - a file over FACE_IMAGE_MAX_BYTES: 413 (the upload stops at the limit, nothing is buffered further);
  * - more than 5 files, a file in another field, too many fields/parts: 400 naming the problem;
  * - a truncated or malformed body: 400 "Malformed multipart body";
- * - another content type: 415.
+ * - another content type: 415;
+ * - more than MAX_CONCURRENT_UPLOADS uploads in progress in this process: 503 with Retry-After.
  * Runs after the guards, so anonymous or unauthorised uploads are refused before any parsing.
  */
 @Injectable()
@@ -53,10 +62,32 @@ export class FaceImagesInterceptor implements NestInterceptor {
         'Send multipart/form-data: text fields plus the images in the file field "images"',
       );
     }
-    await new Promise<void>((resolve, reject) => {
-      this.parse(req, res, (err?: unknown) => (err ? reject(this.toApiError(err)) : resolve()));
-    });
-    return next.handle();
+    if (activeUploads >= MAX_CONCURRENT_UPLOADS) {
+      const busy = new ApiException(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        ErrorCode.SERVICE_UNAVAILABLE,
+        `${MAX_CONCURRENT_UPLOADS} face enrolments are already in progress on this server; retry shortly`,
+      );
+      (busy as ApiException & { headers?: Record<string, string> }).headers = { 'Retry-After': '2' };
+      throw busy;
+    }
+    activeUploads++;
+    let released = false;
+    const release = (): void => {
+      if (!released) {
+        released = true;
+        activeUploads--;
+      }
+    };
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.parse(req, res, (err?: unknown) => (err ? reject(this.toApiError(err)) : resolve()));
+      });
+    } catch (err) {
+      release();
+      throw err;
+    }
+    return next.handle().pipe(finalize(release));
   }
 
   private toApiError(err: unknown): unknown {
@@ -84,7 +115,11 @@ export class FaceImagesInterceptor implements NestInterceptor {
     }
     const message = (err as { message?: unknown })?.message;
     if (typeof message === 'string' && /Unexpected end of (form|file)|Malformed part header|Boundary not found|Multipart/i.test(message)) {
-      return new ApiException(HttpStatus.BAD_REQUEST, ErrorCode.VALIDATION_ERROR, 'Malformed multipart body (truncated or not multipart/form-data)');
+      return new ApiException(
+        HttpStatus.BAD_REQUEST,
+        ErrorCode.VALIDATION_ERROR,
+        'Malformed multipart body (truncated or not multipart/form-data)',
+      );
     }
     return err;
   }
