@@ -31,9 +31,10 @@ const config: Config = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
+  // a global option (ignored inside projects): e2e tests boot apps, databases and media servers
+  testTimeout: 60000,
 };
 
 export default config;

@@ -22,7 +22,7 @@ import { startStack, writeResults, type Stack } from './support/stack';
 
 const RATE = 200;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
-const CONNECTIONS = 10;
+const CONNECTIONS = 20;
 const TARGET_P95_MS = 25;
 const ALERTS = 100_000;
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
@@ -6,7 +6,7 @@ import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { FaceIndexService, FaceStorageCleanupService } from '@app/faces';
+import { FaceEngineService, FaceIndexService, FaceStorageCleanupService } from '@app/faces';
 import { JOBS, QUEUES } from '@app/queue';
 import { StorageService } from '@app/storage';
 import { readPhoto } from '../support/photos';
@@ -20,6 +20,9 @@ import { createTestWorker } from '../support/test-worker';
  * worker), and the sweep removes files no row owns. Real S3 server stopped and restarted on the
  * same port and directory.
  */
+// The engine costs ~0.2-0.6 s per image and the machine is shared: no 5 s default.
+jest.setTimeout(60_000);
+
 describe('faces erasure with storage down', () => {
   let t: TestContext;
   let s3: RunningS3Server;
@@ -47,6 +50,7 @@ describe('faces erasure with storage down', () => {
     admin = (await t.login()).accessToken;
     ds = t.app.get(DataSource);
     storage = t.app.get(StorageService);
+    await t.app.get(FaceEngineService).warmUp();
   }, 90_000);
 
   afterAll(async () => {

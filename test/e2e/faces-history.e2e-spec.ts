@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestContext } from '../support/test-app';
 
@@ -6,6 +6,9 @@ import { createTestApp, type TestContext } from '../support/test-app';
  * GET /history/person/{employeeId}: a person's detections and attendance merged newest first,
  * paginated, filtered by kind and time range, on rows written to the real database.
  */
+// Requests hit the real database and engine on a shared machine: no 5 s default.
+jest.setTimeout(60_000);
+
 describe('person history', () => {
   let t: TestContext;
   let admin: string;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
 import * as http from 'node:http';
 import sharp from 'sharp';
@@ -14,6 +14,9 @@ import { createTestWorker } from '../support/test-worker';
  * database, Redis and S3 server, and a real worker process context (second matcher). No mocks.
  * Engine calls cost ~0.2-0.6 s each: the photos are analysed as few times as possible.
  */
+// The engine costs ~0.2-0.6 s per image and the machine is shared: no 5 s default.
+jest.setTimeout(60_000);
+
 describe('faces registry', () => {
   let t: TestContext;
   let admin: string;
@@ -64,6 +67,7 @@ describe('faces registry', () => {
     storage = t.app.get(StorageService);
     apiIndex = t.app.get(FaceIndexService);
     engine = t.app.get(FaceEngineService);
+    await engine.warmUp(); // load the models once, outside the timed tests
     worker = await createTestWorker();
     workerIndex = worker.get(FaceIndexService);
     await workerIndex.whenReady();

@@ -20,6 +20,8 @@ import { createTestDatabase, TEMPLATE_ADMIN, type TestDatabase } from '../suppor
 
 const TABLES = [
   'alerts',
+  'attendance_log_people', // issue 6 (migration AttendanceEngine): search dictionary
+  'attendance_log_sequences', // issue 6: per-day log id counter
   'attendance_logs',
   'attendance_records',
   'audit_logs',

@@ -11,6 +11,9 @@ const VERSION_KEY = 'cameras:cache:version';
  */
 @Injectable()
 export class CamerasCache {
+  /** Loads in flight in this process, so that a miss under load runs the query once, not per request. */
+  private readonly loading = new Map<string, Promise<unknown>>();
+
   constructor(private readonly redis: RedisService) {}
 
   async read<T>(name: string, ttlSeconds: number, load: () => Promise<T>): Promise<T> {
@@ -19,9 +22,19 @@ export class CamerasCache {
     const key = `cameras:cache:${version}:${name}`;
     const hit = await this.redis.getJson<T>(key);
     if (hit !== undefined) return hit;
-    const value = await load();
-    await this.redis.setJson(key, value, ttlSeconds);
-    return value;
+    const pending = this.loading.get(key) as Promise<T> | undefined;
+    if (pending) return pending;
+    const loaded = (async () => {
+      const value = await load();
+      await this.redis.setJson(key, value, ttlSeconds);
+      return value;
+    })();
+    this.loading.set(key, loaded);
+    try {
+      return await loaded;
+    } finally {
+      this.loading.delete(key);
+    }
   }
 
   /** Call after every change to cameras that reads show. */

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiPaginatedResponse, Paginated } from '@app/core';
 import { PERMISSIONS, RequirePermission } from '@app/auth';
 import {
@@ -58,6 +58,11 @@ export class CamerasController {
    * report) unless `partial=true`. `dryRun=true` only reports. A masked stream URL keeps the stored one.
    */
   @RequirePermission(PERMISSIONS.CAMERAS_WRITE)
+  @ApiResponse({
+    status: 422,
+    description: 'Rows were rejected and nothing was imported (UNPROCESSABLE_ENTITY); error.details holds the report',
+  })
+  @ApiResponse({ status: 409, description: 'A new id of the file was created meanwhile by someone else; nothing was imported (CONFLICT)' })
   @Post('import')
   @HttpCode(HttpStatus.OK)
   import(@Body() body: CameraImportDto, @Query() q: CameraImportQueryDto): Promise<CameraImportReportDto> {
@@ -73,6 +78,7 @@ export class CamerasController {
 
   /** Register a camera; without an id the next free CAM-NN is used. The stream URL is stored encrypted. */
   @RequirePermission(PERMISSIONS.CAMERAS_WRITE)
+  @ApiResponse({ status: 409, description: 'The id is taken, by a live or a deleted camera (CONFLICT)' })
   @Post()
   create(@Body() dto: CreateCameraDto): Promise<CameraDto> {
     return this.cameras.create(dto);
@@ -102,6 +108,8 @@ export class CamerasController {
 
   /** Probe the stream with ffprobe and record fps, resolution, bitrate, latency, codec and status. A dead stream answers success: false. */
   @RequirePermission(PERMISSIONS.CAMERAS_WRITE)
+  @ApiResponse({ status: 422, description: 'The camera has no stream URL (UNPROCESSABLE_ENTITY)' })
+  @ApiResponse({ status: 503, description: 'Too many probes and snapshots running in this process (SERVICE_UNAVAILABLE)' })
   @Post(':id/test-connection')
   @HttpCode(HttpStatus.OK)
   testConnection(@Param('id', CameraIdParam) id: string): Promise<ConnectionTestDto> {
@@ -110,6 +118,11 @@ export class CamerasController {
 
   /** Grab one frame with ffmpeg, store it and make it the camera's thumbnail; 503 when the camera delivers no frame. */
   @RequirePermission(PERMISSIONS.CAMERAS_WRITE)
+  @ApiResponse({ status: 422, description: 'The camera has no stream URL (UNPROCESSABLE_ENTITY)' })
+  @ApiResponse({
+    status: 503,
+    description: 'The camera delivered no frame, details.reason says why; or too many running (SERVICE_UNAVAILABLE)',
+  })
   @Post(':id/snapshot')
   snapshot(@Param('id', CameraIdParam) id: string): Promise<SnapshotDto> {
     return this.media.snapshot(id);
