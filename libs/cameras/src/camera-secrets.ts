@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EnvDto, SecretBox } from '@app/core';
+import { EnvDto, SecretBox, unprocessable } from '@app/core';
 import { maskStreamUrl } from './stream/stream-url';
 
 /** Encrypts stream URLs at rest (they may carry credentials) and gives their masked form. */
@@ -17,9 +17,17 @@ export class CameraSecrets {
     return { streamUrl: this.box.encrypt(url), streamUrlMasked: maskStreamUrl(url) };
   }
 
-  /** The plain URL of a `cameras.stream_url` value (legacy plain values are returned as they are). */
+  /**
+   * The plain URL of a `cameras.stream_url` value (legacy plain values are returned as they are).
+   * 422 when it cannot be decrypted (ENCRYPTION_KEY changed): the URL has to be entered again.
+   */
   open(sealed: string | null | undefined): string | null {
     if (!sealed) return null;
-    return SecretBox.isEncrypted(sealed) ? this.box.decrypt(sealed) : sealed;
+    if (!SecretBox.isEncrypted(sealed)) return sealed;
+    try {
+      return this.box.decrypt(sealed);
+    } catch {
+      throw unprocessable('The stored stream URL cannot be decrypted (was ENCRYPTION_KEY changed?): enter the URL again');
+    }
   }
 }

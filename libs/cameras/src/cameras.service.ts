@@ -231,9 +231,11 @@ export class CamerasService {
   }
 
   private urlOf(incoming: string | undefined, camera: CameraEntity | null): ResolvedUrl {
-    const stored = camera ? this.secrets.open(camera.streamUrl) : null;
-    if (incoming === undefined || (camera && incoming === camera.streamUrlMasked)) return { plain: stored, changed: false };
-    return { plain: incoming, changed: incoming !== stored };
+    if (incoming === undefined || (camera && incoming === camera.streamUrlMasked)) {
+      // Decrypted only when the stored URL is kept (a new URL replaces it even if it is unreadable).
+      return { plain: camera ? this.secrets.open(camera.streamUrl) : null, changed: false };
+    }
+    return { plain: incoming, changed: true };
   }
 
   /** Column values of a new camera (the URL encrypted). */
