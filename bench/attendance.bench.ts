@@ -226,7 +226,9 @@ async function main(): Promise<void> {
     };
     const explain = stack.psql(
       `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
-       SELECT * FROM attendance_logs l WHERE (l.name ILIKE '%Martinez%' OR l.employee_id ILIKE '%Martinez%')
+       SELECT * FROM attendance_logs l
+        WHERE l.employee_id = ANY(ARRAY(SELECT p.employee_id FROM attendance_log_people p WHERE p.name ILIKE '%Martinez%' OR p.employee_id ILIKE '%Martinez%'))
+          AND (l.name ILIKE '%Martinez%' OR l.employee_id ILIKE '%Martinez%')
           AND l.date >= '${isoDay(-7)}' AND l.date <= '${isoDay(0)}'
         ORDER BY l.date DESC, l.check_in_at DESC NULLS LAST, l.id DESC LIMIT 20`,
     );

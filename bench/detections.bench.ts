@@ -50,7 +50,14 @@ function percentiles(samples: number[]): Percentiles {
   if (s.length === 0) return { n: 0, p50: 0, p95: 0, p99: 0, max: 0, mean: 0 };
   const q = (p: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
   const r = (v: number): number => Math.round(v);
-  return { n: s.length, p50: r(q(0.5)), p95: r(q(0.95)), p99: r(q(0.99)), max: r(s[s.length - 1]), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
+  return {
+    n: s.length,
+    p50: r(q(0.5)),
+    p95: r(q(0.95)),
+    p99: r(q(0.99)),
+    max: r(s[s.length - 1]),
+    mean: r(s.reduce((a, b) => a + b, 0) / s.length),
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -58,7 +65,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function api<T>(stack: Stack, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; data: T }> {
   const res = await fetch(`${stack.baseUrl}/api/v1${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body instanceof FormData ? body : body === undefined ? undefined : JSON.stringify(body),
   });
   const json = (await res.json().catch(() => ({}))) as { data: T };
@@ -70,7 +80,13 @@ async function api<T>(stack: Stack, token: string, method: string, path: string,
 // ------------------------------------------------------------------------------------------------
 
 async function cannon(url: string, headers: Record<string, string>, opts: { rate?: number; seconds: number }) {
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: opts.seconds, headers, ...(opts.rate ? { overallRate: opts.rate } : {}) });
+  const r = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: opts.seconds,
+    headers,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
+  });
   return {
     requestsPerSecond: Math.round(r.requests.average),
     latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
@@ -227,7 +243,9 @@ async function benchPipeline(): Promise<Record<string, unknown>> {
     }
     // One sighting per frame (fold window shorter than the sampling interval): every processed
     // frame ends in a detection event, so capture-to-WebSocket is measured on every frame.
-    const put = await api(stack, token, 'PUT', '/detections/provider/config', { settings: { debounceSeconds: 1, unknownAlertCooldownSeconds: 86400 } });
+    const put = await api(stack, token, 'PUT', '/detections/provider/config', {
+      settings: { debounceSeconds: 1, unknownAlertCooldownSeconds: 86400 },
+    });
     if (put.status !== 200) throw new Error(`provider config: HTTP ${put.status}`);
 
     const maxCameras = Math.max(ONE_WORKER_CAMERAS, ...LEVELS);
@@ -253,10 +271,32 @@ async function benchPipeline(): Promise<Record<string, unknown>> {
       }
     };
     const receivedSince = (since: Date): number =>
-      Number(stack.psql(`SELECT count(*) FROM detection_event_logs WHERE status = 'received' AND timestamp >= '${since.toISOString()}'`).trim());
+      Number(
+        stack.psql(`SELECT count(*) FROM detection_event_logs WHERE status = 'received' AND timestamp >= '${since.toISOString()}'`).trim(),
+      );
     const errorsSince = (since: Date): number =>
-      Number(stack.psql(`SELECT count(*) FROM detection_event_logs WHERE status = 'error' AND timestamp >= '${since.toISOString()}'`).trim());
+      Number(
+        stack.psql(`SELECT count(*) FROM detection_event_logs WHERE status = 'error' AND timestamp >= '${since.toISOString()}'`).trim(),
+      );
     const workers: number[] = [];
+    /** Median (p50) and p95 of each pipeline stage over the window, from the event log. */
+    const stages = (from: Date, to: Date): Record<string, { p50: number; p95: number }> => {
+      const keys = ['frameAgeMs', 'setupMs', 'frameMs', 'analyzeMs', 'judgeMs', 'sightingsMs'];
+      const cols = keys
+        .map(
+          (k) =>
+            `percentile_cont(0.5) WITHIN GROUP (ORDER BY (payload->'timings'->>'${k}')::float), percentile_cont(0.95) WITHIN GROUP (ORDER BY (payload->'timings'->>'${k}')::float)`,
+        )
+        .join(', ');
+      const row = stack
+        .psql(
+          `SELECT ${cols} FROM detection_event_logs WHERE status = 'received' AND timestamp >= '${from.toISOString()}' AND timestamp < '${to.toISOString()}'`,
+        )
+        .trim()
+        .split('|')
+        .map((v) => Math.round(Number(v)));
+      return Object.fromEntries(keys.map((k, i) => [k, { p50: row[2 * i], p95: row[2 * i + 1] }]));
+    };
 
     const measure = async (n: number) => {
       await setSampling(n);
@@ -282,6 +322,7 @@ async function benchPipeline(): Promise<Record<string, unknown>> {
         captureToWsMs: latency,
         errors: errorsSince(from) - errorsSince(to),
         workerCpuCores: cpu,
+        stagesMs: stages(from, to),
         sustained: processedFps >= demandFps * 0.9 && latency.p95 < 1000 && perCamera === n,
       };
     };

@@ -134,7 +134,16 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     }
 
-    const filters = ['', 'level=high', 'level=high,critical&acknowledged=false', 'acknowledged=false', 'resolved=false', 'cameraId=CAM-07', 'kind=unknown_face', 'muted=false&resolved=true'];
+    const filters = [
+      '',
+      'level=high',
+      'level=high,critical&acknowledged=false',
+      'acknowledged=false',
+      'resolved=false',
+      'cameraId=CAM-07',
+      'kind=unknown_face',
+      'muted=false&resolved=true',
+    ];
     const varied = (): string => {
       const f = filters[Math.floor(Math.random() * filters.length)];
       const page = 1 + Math.floor(Math.random() * 400);
@@ -153,7 +162,16 @@ async function main(): Promise<void> {
       await run(stack, token, path, 3, vary); // warm-up
       load[name] = Math.round(loadavg()[0] * 100) / 100;
       results[name] = await run(stack, token, path, SECONDS, vary);
-      console.log(name, JSON.stringify(results[name].latencyMs), 'rps', results[name].achievedRps, 'non2xx', results[name].non2xx, 'cpu/req', results[name].apiCpuMsPerRequest);
+      console.log(
+        name,
+        JSON.stringify(results[name].latencyMs),
+        'rps',
+        results[name].achievedRps,
+        'non2xx',
+        results[name].non2xx,
+        'cpu/req',
+        results[name].apiCpuMsPerRequest,
+      );
     }
     const out = {
       target: { rate: RATE, p95Ms: TARGET_P95_MS, specTargetsMs: { alerts: 250, systemMetrics: 300 } },

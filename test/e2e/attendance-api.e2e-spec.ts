@@ -356,6 +356,7 @@ describe('attendance API', () => {
         { name: 'x', startTime: '09:00', endTime: '09:00' },
         { name: 'x', startTime: '09:00', endTime: '17:00', timezone: 'Mars/Base' },
         { name: 'x', startTime: '09:00', endTime: '17:00', daysOfWeek: [0, 8] },
+        { name: 'x', startTime: '09:00', endTime: '17:00', daysOfWeek: [] },
         { name: 'x', startTime: '09:00', endTime: '17:00', graceMinutes: -1 },
         { name: '', startTime: '09:00', endTime: '17:00' },
         { name: 'x', startTime: '09:00', endTime: '17:00', departments: 'Ops' },

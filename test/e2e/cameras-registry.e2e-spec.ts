@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type request from 'supertest';
 import { DataSource } from 'typeorm';
-import { REDACT_PATHS, setRootLogger } from '@app/core';
+import { REDACT_PATHS, SecretBox, setRootLogger } from '@app/core';
 import { CameraSecrets } from '@app/cameras';
 import { createTestApp, TestContext } from '../support/test-app';
 
@@ -224,6 +224,24 @@ describe('cameras registry', () => {
     expect(on.body.data.enabled).toBe(true);
     expect((await call(t.http().patch(`${url}/state`).set(auth(admin)).send({ enabled: 'yes' }))).status).toBe(400);
     expect((await call(t.http().put('/api/v1/cameras/NOPE-1').set(auth(admin)).send({ name: 'x' }))).status).toBe(404);
+  });
+
+  it('a stored URL that no longer decrypts is a clear 422, and entering the URL again repairs it', async () => {
+    const id = (await create(camera({ name: 'Key rotated' }))).body.data.id as string;
+    const other = new SecretBox('a-different-encryption-key-0123456789abcdef');
+    await ds.query(`UPDATE cameras SET stream_url = $2 WHERE id = $1`, [id, other.encrypt(RTSP_URL)]);
+    for (const path of [`/api/v1/cameras/${id}/test-connection`, `/api/v1/cameras/${id}/snapshot`]) {
+      const res = await call(t.http().post(path).set(auth(admin)));
+      expect(res.status).toBe(422);
+      expect(res.body.error.message).toMatch(/cannot be decrypted/);
+    }
+    // Other fields stay editable (the stored URL is not needed), a type change needs the URL again.
+    expect((await call(t.http().put(`/api/v1/cameras/${id}`).set(auth(admin)).send({ name: 'Still editable' }))).status).toBe(200);
+    expect((await call(t.http().put(`/api/v1/cameras/${id}`).set(auth(admin)).send({ streamType: 'HTTP' }))).status).toBe(422);
+    const fixed = await call(t.http().put(`/api/v1/cameras/${id}`).set(auth(admin)).send({ streamUrl: RTSP_URL }));
+    expect(fixed.status).toBe(200);
+    const [row] = await ds.query(`SELECT stream_url FROM cameras WHERE id = $1`, [id]);
+    expect(t.app.get(CameraSecrets).open(row.stream_url)).toBe(RTSP_URL);
   });
 
   it('soft-deletes: 404 afterwards, history still joins, the id is never reused', async () => {

@@ -24,7 +24,15 @@ describe('detections api', () => {
       .http()
       .post('/api/v1/cameras')
       .set(auth())
-      .send({ id, name: `Camera ${id}`, location: 'Lobby', streamType: 'RTSP', streamUrl: 'rtsp://user:pw@127.0.0.1:1/none', samplingEnabled: false, ...extra });
+      .send({
+        id,
+        name: `Camera ${id}`,
+        location: 'Lobby',
+        streamType: 'RTSP',
+        streamUrl: 'rtsp://user:pw@127.0.0.1:1/none',
+        samplingEnabled: false,
+        ...extra,
+      });
     expect(res.status).toBe(201);
   };
   const insertDetection = async (cameraId: string, at: Date, status = 'unknown', personId: string | null = null) => {
@@ -73,23 +81,38 @@ describe('detections api', () => {
         .http()
         .put('/api/v1/detections/provider/config')
         .set(auth())
-        .send({ kind: 'compreface', endpoint: compreface.baseUrl, apiKey: key, providerName: 'CompreFace', settings: { debounceSeconds: 5 } });
+        .send({
+          kind: 'compreface',
+          endpoint: compreface.baseUrl,
+          apiKey: key,
+          providerName: 'CompreFace',
+          settings: { debounceSeconds: 5 },
+        });
       expect(put.status).toBe(200);
       expect(put.body.data).toMatchObject({ kind: 'compreface', apiKey: '***', status: 'offline', settings: { debounceSeconds: 5 } });
       expect(JSON.stringify(put.body)).not.toContain(key);
 
-      const [row] = (await ds.query('SELECT api_key, settings FROM detection_provider_config WHERE id = 1')) as Array<{ api_key: string; settings: Record<string, unknown> }>;
+      const [row] = (await ds.query('SELECT api_key, settings FROM detection_provider_config WHERE id = 1')) as Array<{
+        api_key: string;
+        settings: Record<string, unknown>;
+      }>;
       expect(row.api_key).toMatch(/^enc:v1:/);
       expect(row.api_key).not.toContain(key);
       expect(row.settings).toEqual({ debounceSeconds: 5 });
 
-      const again = await t.http().put('/api/v1/detections/provider/config').set(auth()).send({ apiKey: '***', providerName: 'CompreFace main' });
+      const again = await t
+        .http()
+        .put('/api/v1/detections/provider/config')
+        .set(auth())
+        .send({ apiKey: '***', providerName: 'CompreFace main' });
       expect(again.status).toBe(200);
       const [after] = (await ds.query('SELECT api_key FROM detection_provider_config WHERE id = 1')) as Array<{ api_key: string }>;
       expect(after.api_key).toBe(row.api_key);
 
       // The audit trail names the change but never the key.
-      const audit = (await ds.query(`SELECT action, context::text AS context FROM audit_logs WHERE action LIKE 'detections.%' ORDER BY created_at`)) as Array<{ action: string; context: string }>;
+      const audit = (await ds.query(
+        `SELECT action, context::text AS context FROM audit_logs WHERE action LIKE 'detections.%' ORDER BY created_at`,
+      )) as Array<{ action: string; context: string }>;
       expect(audit.map((a) => a.action)).toContain('detections.updateProviderConfig');
       expect(audit.map((a) => a.context).join(' ')).not.toContain(key);
     });
@@ -115,7 +138,9 @@ describe('detections api', () => {
       const viewer = await t.userWithRole('ROLE-VIEWER');
       const operator = await t.userWithRole('ROLE-OPERATOR');
       expect((await t.http().get('/api/v1/detections/provider/config').set(auth(viewer.token))).status).toBe(200);
-      expect((await t.http().put('/api/v1/detections/provider/config').set(auth(operator.token)).send({ enabled: false })).status).toBe(403);
+      expect((await t.http().put('/api/v1/detections/provider/config').set(auth(operator.token)).send({ enabled: false })).status).toBe(
+        403,
+      );
       expect((await t.http().post('/api/v1/detections/test-provider').set(auth(viewer.token))).status).toBe(403);
     });
 
@@ -125,7 +150,10 @@ describe('detections api', () => {
       // The stored key is not the emulator's: refused.
       expect(ok.body.data).toMatchObject({ status: 'offline' });
       expect(ok.body.data.message).toMatch(/API key/i);
-      const alert = (await ds.query(`SELECT title, resolved_at FROM alerts WHERE kind = 'provider_degraded'`)) as Array<{ title: string; resolved_at: Date | null }>;
+      const alert = (await ds.query(`SELECT title, resolved_at FROM alerts WHERE kind = 'provider_degraded'`)) as Array<{
+        title: string;
+        resolved_at: Date | null;
+      }>;
       expect(alert).toEqual([{ title: 'Detection Provider Offline', resolved_at: null }]);
 
       await t.http().put('/api/v1/detections/provider/config').set(auth()).send({ apiKey: compreface.apiKey });
@@ -135,7 +163,9 @@ describe('detections api', () => {
       const config = await t.http().get('/api/v1/detections/provider/config').set(auth());
       expect(config.body.data.status).toBe('connected');
       expect(Date.parse(config.body.data.lastHeartbeat)).toBeGreaterThan(Date.now() - 60_000);
-      const resolved = (await ds.query(`SELECT resolved_at FROM alerts WHERE kind = 'provider_degraded'`)) as Array<{ resolved_at: Date | null }>;
+      const resolved = (await ds.query(`SELECT resolved_at FROM alerts WHERE kind = 'provider_degraded'`)) as Array<{
+        resolved_at: Date | null;
+      }>;
       expect(resolved[0].resolved_at).not.toBeNull();
 
       // 5xx: degraded.
@@ -145,7 +175,11 @@ describe('detections api', () => {
     });
 
     it('probes the built-in engine (loads it in this process)', async () => {
-      const put = await t.http().put('/api/v1/detections/provider/config').set(auth()).send({ kind: 'builtin', apiKey: null, settings: { debounceSeconds: null } });
+      const put = await t
+        .http()
+        .put('/api/v1/detections/provider/config')
+        .set(auth())
+        .send({ kind: 'builtin', apiKey: null, settings: { debounceSeconds: null } });
       expect(put.body.data).toMatchObject({ kind: 'builtin', apiKey: null, settings: { debounceSeconds: 10 } });
       const res = await t.http().post('/api/v1/detections/test-provider').set(auth());
       expect(res.status).toBe(200);
@@ -206,7 +240,13 @@ describe('detections api', () => {
         '2026-01-10T10:01:00.000Z',
         '2026-01-10T10:00:00.000Z',
       ]);
-      expect(all.body.data[0]).toMatchObject({ cameraId: 'CAM-A', cameraName: 'Camera CAM-A', status: 'received', latencyMs: 120, payload: { faces: [] } });
+      expect(all.body.data[0]).toMatchObject({
+        cameraId: 'CAM-A',
+        cameraName: 'Camera CAM-A',
+        status: 'received',
+        latencyMs: 120,
+        payload: { faces: [] },
+      });
       const cam = await q('cameraId=CAM-A&status=received&from=2026-01-10T00:00:00Z&to=2026-01-11T00:00:00Z');
       expect(cam.body.meta.total).toBe(2);
       const window = await q('from=2026-01-10T10:01:00Z&to=2026-01-10T10:03:00Z&pageSize=1&page=2');
@@ -283,7 +323,10 @@ describe('detections api', () => {
       const anon = await t.http().get('/api/v1/detections/live');
       expect(anon.status).toBe(401);
       expect(anon.body.error.code).toBe('UNAUTHORIZED');
-      const forged = await t.http().get('/api/v1/detections/live').set(auth(`${admin}x`));
+      const forged = await t
+        .http()
+        .get('/api/v1/detections/live')
+        .set(auth(`${admin}x`));
       expect(forged.status).toBe(401);
     });
 
@@ -299,17 +342,48 @@ describe('detections api', () => {
     const hostile = ["' OR '1'='1' --", '../../../../etc/passwd', '\u0000\u0001', '<script>alert(1)</script>', 'x'.repeat(20_000), '😀'];
     const failures: string[] = [];
     const check = (label: string, res: { status: number; text: string }) => {
-      if (res.status >= 500 || /QueryFailedError|node_modules|\/work\/|TypeError/.test(res.text)) failures.push(`${label} -> ${res.status}`);
+      if (res.status >= 500 || /QueryFailedError|node_modules|\/work\/|TypeError/.test(res.text))
+        failures.push(`${label} -> ${res.status}`);
     };
     for (const h of hostile) {
-      check(`live ${h.slice(0, 20)}`, await t.http().get(`/api/v1/detections/live?cameraId=${encodeURIComponent(h)}&limit=${encodeURIComponent(h)}`).set(auth()));
-      check(`events ${h.slice(0, 20)}`, await t.http().get(`/api/v1/detections/events?status=${encodeURIComponent(h)}&from=${encodeURIComponent(h)}&cameraId=${encodeURIComponent(h)}`).set(auth()));
+      check(
+        `live ${h.slice(0, 20)}`,
+        await t
+          .http()
+          .get(`/api/v1/detections/live?cameraId=${encodeURIComponent(h)}&limit=${encodeURIComponent(h)}`)
+          .set(auth()),
+      );
+      check(
+        `events ${h.slice(0, 20)}`,
+        await t
+          .http()
+          .get(`/api/v1/detections/events?status=${encodeURIComponent(h)}&from=${encodeURIComponent(h)}&cameraId=${encodeURIComponent(h)}`)
+          .set(auth()),
+      );
       check(`send-frame ${h.slice(0, 20)}`, await t.http().post('/api/v1/detections/send-frame').set(auth()).send({ cameraId: h }));
-      check(`config ${h.slice(0, 20)}`, await t.http().put('/api/v1/detections/provider/config').set(auth()).send({ endpoint: h, kind: h, apiKey: h, settings: { matchThreshold: h } }));
+      check(
+        `config ${h.slice(0, 20)}`,
+        await t
+          .http()
+          .put('/api/v1/detections/provider/config')
+          .set(auth())
+          .send({ endpoint: h, kind: h, apiKey: h, settings: { matchThreshold: h } }),
+      );
     }
     for (const body of [null, [1, 2], 'text', { settings: null }, { settings: [1] }, { apiKey: 42 }, { enabled: 'yes' }]) {
-      check(`config ${JSON.stringify(body)}`, await t.http().put('/api/v1/detections/provider/config').set(auth()).set('Content-Type', 'application/json').send(JSON.stringify(body)));
-      check(`send-frame ${JSON.stringify(body)}`, await t.http().post('/api/v1/detections/send-frame').set(auth()).set('Content-Type', 'application/json').send(JSON.stringify(body)));
+      check(
+        `config ${JSON.stringify(body)}`,
+        await t
+          .http()
+          .put('/api/v1/detections/provider/config')
+          .set(auth())
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify(body)),
+      );
+      check(
+        `send-frame ${JSON.stringify(body)}`,
+        await t.http().post('/api/v1/detections/send-frame').set(auth()).set('Content-Type', 'application/json').send(JSON.stringify(body)),
+      );
     }
     expect(failures).toEqual([]);
   });

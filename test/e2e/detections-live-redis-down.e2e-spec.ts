@@ -14,7 +14,10 @@ describe('live detections without Redis', () => {
   const live = () => t.http().get('/api/v1/detections/live?limit=5').set('Authorization', `Bearer ${token}`);
   const insert = async (at: Date): Promise<string> => {
     const id = randomUUID();
-    await ds.query(`INSERT INTO detections (id, person_id, name, camera_id, confidence, timestamp, status) VALUES ($1, 'EMP-1', 'One', 'CAM-R', 91.5, $2, 'authorized')`, [id, at]);
+    await ds.query(
+      `INSERT INTO detections (id, person_id, name, camera_id, confidence, timestamp, status) VALUES ($1, 'EMP-1', 'One', 'CAM-R', 91.5, $2, 'authorized')`,
+      [id, at],
+    );
     return id;
   };
 
@@ -40,7 +43,13 @@ describe('live detections without Redis', () => {
     const down = await live();
     expect(down.status).toBe(200);
     expect(down.body.data.map((d: { id: string }) => d.id)).toEqual([second, first]);
-    expect(down.body.data[0]).toMatchObject({ personId: 'EMP-1', cameraId: 'CAM-R', confidence: 91.5, status: 'authorized', thumbnail: null });
+    expect(down.body.data[0]).toMatchObject({
+      personId: 'EMP-1',
+      cameraId: 'CAM-R',
+      confidence: 91.5,
+      status: 'authorized',
+      thumbnail: null,
+    });
 
     await redis.start();
     // The restarted Redis is empty: the first read rebuilds the list from PostgreSQL.

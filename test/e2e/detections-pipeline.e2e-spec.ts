@@ -42,7 +42,8 @@ class WsClient {
     for (;;) {
       const found = this.messages.find(pred);
       if (found) return found;
-      if (Date.now() > until) throw new Error(`no matching message in ${timeoutMs} ms; got ${JSON.stringify(this.messages).slice(0, 2000)}`);
+      if (Date.now() > until)
+        throw new Error(`no matching message in ${timeoutMs} ms; got ${JSON.stringify(this.messages).slice(0, 2000)}`);
       await new Promise((r) => setTimeout(r, 25));
     }
   }
@@ -80,7 +81,9 @@ describe('detection pipeline (built-in engine, real streams, two api processes)'
 
   const auth = () => ({ Authorization: `Bearer ${admin}` });
   const rows = async (cameraId: string) =>
-    (await ds.query(`SELECT id, person_id, name, status, track_id, thumbnail, confidence FROM detections WHERE camera_id = $1`, [cameraId])) as Array<{
+    (await ds.query(`SELECT id, person_id, name, status, track_id, thumbnail, confidence FROM detections WHERE camera_id = $1`, [
+      cameraId,
+    ])) as Array<{
       id: string;
       person_id: string | null;
       name: string | null;
@@ -90,7 +93,13 @@ describe('detection pipeline (built-in engine, real streams, two api processes)'
       confidence: number;
     }>;
   const received = async (cameraId: string) =>
-    Number(((await ds.query(`SELECT count(*)::int AS n FROM detection_event_logs WHERE camera_id = $1 AND status = 'received'`, [cameraId])) as Array<{ n: number }>)[0].n);
+    Number(
+      (
+        (await ds.query(`SELECT count(*)::int AS n FROM detection_event_logs WHERE camera_id = $1 AND status = 'received'`, [
+          cameraId,
+        ])) as Array<{ n: number }>
+      )[0].n,
+    );
 
   beforeAll(async () => {
     videoDir = mkdtempSync(join(tmpdir(), 'det-e2e-'));
@@ -118,13 +127,21 @@ describe('detection pipeline (built-in engine, real streams, two api processes)'
     expect(enrol.status).toBe(201);
 
     // A shorter fold window keeps the test short; sampling every second.
-    const put = await t.http().put('/api/v1/detections/provider/config').set(auth()).send({ settings: { debounceSeconds: 6, unknownAlertCooldownSeconds: 600 } });
+    const put = await t
+      .http()
+      .put('/api/v1/detections/provider/config')
+      .set(auth())
+      .send({ settings: { debounceSeconds: 6, unknownAlertCooldownSeconds: 600 } });
     expect(put.status).toBe(200);
     for (const cam of [
       { id: 'CAM-CAGE', streamType: 'RTSP', streamUrl: cageStream.url, rtspTransport: 'udp' },
       { id: 'CAM-GRACE', streamType: 'HTTP', streamUrl: graceStream.url },
     ]) {
-      const res = await t.http().post('/api/v1/cameras').set(auth()).send({ name: cam.id, location: 'Gate', sampleIntervalMs: 1000, ...cam });
+      const res = await t
+        .http()
+        .post('/api/v1/cameras')
+        .set(auth())
+        .send({ name: cam.id, location: 'Gate', sampleIntervalMs: 1000, ...cam });
       expect(res.status).toBe(201);
     }
 
@@ -160,7 +177,13 @@ describe('detection pipeline (built-in engine, real streams, two api processes)'
       type: 'detection',
       channel: 'detections',
       cameraId: 'CAM-CAGE',
-      detection: { personId: 'EMP-CAGE', name: 'Nicolas Cage', cameraId: 'CAM-CAGE', status: 'authorized', trackId: expect.stringMatching(/^TRK-/) },
+      detection: {
+        personId: 'EMP-CAGE',
+        name: 'Nicolas Cage',
+        cameraId: 'CAM-CAGE',
+        status: 'authorized',
+        trackId: expect.stringMatching(/^TRK-/),
+      },
     });
     expect(msg1.detection?.confidence).toBeGreaterThanOrEqual(65);
     const msg2 = await onApi2.waitFor(isCage, 5000);
@@ -181,7 +204,10 @@ describe('detection pipeline (built-in engine, real streams, two api processes)'
     // The live view (from the Redis lists the worker wrote) of the second api process shows it.
     const live = await eventually(
       'live list',
-      async () => (await fetch(`${api2Url}/api/v1/detections/live?cameraId=CAM-CAGE`, { headers: auth() }).then((r) => r.json())) as { data: Array<{ id: string }> },
+      async () =>
+        (await fetch(`${api2Url}/api/v1/detections/live?cameraId=CAM-CAGE`, { headers: auth() }).then((r) => r.json())) as {
+          data: Array<{ id: string }>;
+        },
       (b) => b.data.length > 0,
       5000,
     );
@@ -194,7 +220,12 @@ describe('detection pipeline (built-in engine, real streams, two api processes)'
 
   it('folds consecutive frames of the same person into one sighting row', async () => {
     const before = await received('CAM-CAGE');
-    await eventually('more frames of CAM-CAGE', () => received('CAM-CAGE'), (n) => n >= before + 3, 40_000);
+    await eventually(
+      'more frames of CAM-CAGE',
+      () => received('CAM-CAGE'),
+      (n) => n >= before + 3,
+      40_000,
+    );
     const cage = await rows('CAM-CAGE');
     expect(cage).toHaveLength(1);
     expect(cage[0]).toMatchObject({ person_id: 'EMP-CAGE', name: 'Nicolas Cage', status: 'authorized' });
@@ -215,13 +246,26 @@ describe('detection pipeline (built-in engine, real streams, two api processes)'
   }, 60_000);
 
   it('records the stranger once and raises one Unknown Face alert for the camera however many frames show them', async () => {
-    await eventually('frames of CAM-GRACE', () => received('CAM-GRACE'), (n) => n >= 4, 40_000);
+    await eventually(
+      'frames of CAM-GRACE',
+      () => received('CAM-GRACE'),
+      (n) => n >= 4,
+      40_000,
+    );
     const grace = await rows('CAM-GRACE');
     expect(grace).toHaveLength(1);
     expect(grace[0]).toMatchObject({ person_id: null, name: null, status: 'unknown' });
-    const alerts = (await ds.query(`SELECT title, kind, subject, camera_id, thumbnail FROM alerts WHERE kind = 'unknown_face'`)) as Array<Record<string, unknown>>;
+    const alerts = (await ds.query(`SELECT title, kind, subject, camera_id, thumbnail FROM alerts WHERE kind = 'unknown_face'`)) as Array<
+      Record<string, unknown>
+    >;
     expect(alerts).toEqual([
-      { title: 'Unknown Face', kind: 'unknown_face', subject: 'CAM-GRACE', camera_id: 'CAM-GRACE', thumbnail: `thumbnails/${grace[0].id}.jpg` },
+      {
+        title: 'Unknown Face',
+        kind: 'unknown_face',
+        subject: 'CAM-GRACE',
+        camera_id: 'CAM-GRACE',
+        thumbnail: `thumbnails/${grace[0].id}.jpg`,
+      },
     ]);
   }, 60_000);
 
@@ -230,7 +274,11 @@ describe('detection pipeline (built-in engine, real streams, two api processes)'
     expect(res.status).toBe(202);
     const job = await eventually(
       'manual job',
-      async () => (await t.http().get(`/api/v1/jobs/${res.body.data.jobId}`).set(auth())).body.data as { status: string; result: Record<string, unknown> | null },
+      async () =>
+        (await t.http().get(`/api/v1/jobs/${res.body.data.jobId}`).set(auth())).body.data as {
+          status: string;
+          result: Record<string, unknown> | null;
+        },
       (j) => j.status === 'completed' || j.status === 'failed',
       30_000,
     );

@@ -42,7 +42,13 @@ describe('detection pipeline with an external provider (CompreFace emulator)', (
 
   const auth = () => ({ Authorization: `Bearer ${admin}` });
   const enrol = async (employeeId: string, name: string, photo: string): Promise<void> => {
-    const res = await t.http().post('/api/v1/faces').set(auth()).field('name', name).field('employeeId', employeeId).attach('images', readPhoto(photo), photo);
+    const res = await t
+      .http()
+      .post('/api/v1/faces')
+      .set(auth())
+      .field('name', name)
+      .field('employeeId', employeeId)
+      .attach('images', readPhoto(photo), photo);
     expect(res.status).toBe(201);
     const image = Buffer.from(await (await fetch(res.body.data.images[0].url as string)).arrayBuffer());
     profiles[employeeId] = { id: res.body.data.id as string, image };
@@ -54,7 +60,13 @@ describe('detection pipeline with an external provider (CompreFace emulator)', (
     expect(res.status).toBe(202);
     return eventually(
       'job finished',
-      async () => (await t.http().get(`/api/v1/jobs/${res.body.data.jobId}`).set(auth())).body.data as { status: string; result: Record<string, unknown>; attempts: number; error: string | null },
+      async () =>
+        (await t.http().get(`/api/v1/jobs/${res.body.data.jobId}`).set(auth())).body.data as {
+          status: string;
+          result: Record<string, unknown>;
+          attempts: number;
+          error: string | null;
+        },
       (j) => j.status === 'completed' || j.status === 'failed',
       30_000,
     );
@@ -68,7 +80,11 @@ describe('detection pipeline with an external provider (CompreFace emulator)', (
     admin = (await t.login()).accessToken;
     ds = t.app.get(DataSource);
     for (const id of ['CAM-P1', 'CAM-P2', 'CAM-P3', 'CAM-P4']) {
-      const res = await t.http().post('/api/v1/cameras').set(auth()).send({ id, name: id, location: 'Door', streamType: 'Local File', streamUrl: video });
+      const res = await t
+        .http()
+        .post('/api/v1/cameras')
+        .set(auth())
+        .send({ id, name: id, location: 'Door', streamType: 'Local File', streamUrl: video });
       expect(res.status).toBe(201);
     }
     // Enrolled while the built-in engine is active: the switch to CompreFace must bring them over.
@@ -84,9 +100,18 @@ describe('detection pipeline with an external provider (CompreFace emulator)', (
   }, 60_000);
 
   it('switching to CompreFace enrols every profile there (full sync)', async () => {
-    const put = await t.http().put('/api/v1/detections/provider/config').set(auth()).send({ kind: 'compreface', endpoint: compreface.baseUrl, apiKey: key, providerName: 'CompreFace' });
+    const put = await t
+      .http()
+      .put('/api/v1/detections/provider/config')
+      .set(auth())
+      .send({ kind: 'compreface', endpoint: compreface.baseUrl, apiKey: key, providerName: 'CompreFace' });
     expect(put.status).toBe(200);
-    await eventually('EMP-ACT enrolled', () => compreface.galleryOf('EMP-ACT'), (g) => g.length === 1, 20_000);
+    await eventually(
+      'EMP-ACT enrolled',
+      () => compreface.galleryOf('EMP-ACT'),
+      (g) => g.length === 1,
+      20_000,
+    );
     expect(compreface.galleryOf('EMP-ACT')).toEqual([sha256(profiles['EMP-ACT'].image)]);
     // The health probe queued with the change ran too.
     await eventually(
@@ -100,9 +125,19 @@ describe('detection pipeline with an external provider (CompreFace emulator)', (
   it('follows the registry: a new profile is enrolled, an erased one forgotten', async () => {
     await enrol('EMP-ARCH', 'Grace Hopper', 'grace_hopper.jpg');
     await enrol('EMP-GONE', 'Franck', 'franck_02045.jpg');
-    await eventually('enrolled', () => [compreface.galleryOf('EMP-ARCH').length, compreface.galleryOf('EMP-GONE').length], (n) => n[0] === 1 && n[1] === 1, 20_000);
+    await eventually(
+      'enrolled',
+      () => [compreface.galleryOf('EMP-ARCH').length, compreface.galleryOf('EMP-GONE').length],
+      (n) => n[0] === 1 && n[1] === 1,
+      20_000,
+    );
     expect((await t.http().delete(`/api/v1/faces/${profiles['EMP-GONE'].id}`).set(auth())).status).toBe(204);
-    await eventually('forgotten', () => compreface.subjects(), (s) => !s.includes('EMP-GONE'), 20_000);
+    await eventually(
+      'forgotten',
+      () => compreface.subjects(),
+      (s) => !s.includes('EMP-GONE'),
+      20_000,
+    );
     // Archived: kept in the provider's gallery (so the person is still known, as a visitor).
     const archived = await t.http().put(`/api/v1/faces/${profiles['EMP-ARCH'].id}`).set(auth()).send({ status: 'archived' });
     expect(archived.status).toBe(200);
@@ -112,13 +147,18 @@ describe('detection pipeline with an external provider (CompreFace emulator)', (
 
   it('turns the provider’s answers into authorized, visitor and unknown sightings', async () => {
     const act = await detect('CAM-P1', profiles['EMP-ACT'].image);
-    expect(act).toMatchObject({ status: 'completed', result: { outcome: 'done', faces: 1, sightings: [expect.objectContaining({ status: 'authorized', personId: 'EMP-ACT' })] } });
+    expect(act).toMatchObject({
+      status: 'completed',
+      result: { outcome: 'done', faces: 1, sightings: [expect.objectContaining({ status: 'authorized', personId: 'EMP-ACT' })] },
+    });
     const visitor = await detect('CAM-P2', profiles['EMP-ARCH'].image);
     expect(visitor.result).toMatchObject({ sightings: [expect.objectContaining({ status: 'visitor', personId: 'EMP-ARCH' })] });
     const stranger = await detect('CAM-P3', readPhoto('audrey.jpg'));
     expect(stranger.result).toMatchObject({ sightings: [expect.objectContaining({ status: 'unknown', personId: null })] });
 
-    const rows = (await ds.query(`SELECT camera_id, person_id, name, status, confidence::float8 AS confidence FROM detections ORDER BY camera_id`)) as Array<Record<string, unknown>>;
+    const rows = (await ds.query(
+      `SELECT camera_id, person_id, name, status, confidence::float8 AS confidence FROM detections ORDER BY camera_id`,
+    )) as Array<Record<string, unknown>>;
     expect(rows).toEqual([
       { camera_id: 'CAM-P1', person_id: 'EMP-ACT', name: 'Nicolas Cage', status: 'authorized', confidence: 97 },
       { camera_id: 'CAM-P2', person_id: 'EMP-ARCH', name: 'Grace Hopper', status: 'visitor', confidence: 97 },
@@ -132,11 +172,19 @@ describe('detection pipeline with an external provider (CompreFace emulator)', (
     expect(alerts).toEqual([{ subject: 'CAM-P3' }]);
 
     // The event log keeps CompreFace's raw answer, never the key.
-    const events = (await ds.query(`SELECT status, latency_ms, payload::text AS payload FROM detection_event_logs WHERE camera_id = 'CAM-P1'`)) as Array<{ status: string; latency_ms: number; payload: string }>;
+    const events = (await ds.query(
+      `SELECT status, latency_ms, payload::text AS payload FROM detection_event_logs WHERE camera_id = 'CAM-P1'`,
+    )) as Array<{ status: string; latency_ms: number; payload: string }>;
     expect(events).toHaveLength(1);
     expect(events[0].status).toBe('received');
-    expect(JSON.parse(events[0].payload)).toMatchObject({ provider: { kind: 'compreface' }, raw: { result: [expect.objectContaining({ subjects: [{ subject: 'EMP-ACT', similarity: 0.97 }] })] } });
-    const all = (await ds.query(`SELECT payload::text AS p, coalesce(error_message, '') AS e FROM detection_event_logs`)) as Array<{ p: string; e: string }>;
+    expect(JSON.parse(events[0].payload)).toMatchObject({
+      provider: { kind: 'compreface' },
+      raw: { result: [expect.objectContaining({ subjects: [{ subject: 'EMP-ACT', similarity: 0.97 }] })] },
+    });
+    const all = (await ds.query(`SELECT payload::text AS p, coalesce(error_message, '') AS e FROM detection_event_logs`)) as Array<{
+      p: string;
+      e: string;
+    }>;
     expect(all.map((r) => r.p + r.e).join('\n')).not.toContain(key);
   }, 60_000);
 
@@ -146,7 +194,9 @@ describe('detection pipeline with an external provider (CompreFace emulator)', (
     expect(job.status).toBe('failed');
     expect(job.attempts).toBe(3);
     expect(job.error).toMatch(/HTTP 503/);
-    const events = (await ds.query(`SELECT status, error_message FROM detection_event_logs WHERE camera_id = 'CAM-P4' ORDER BY timestamp`)) as Array<{ status: string; error_message: string }>;
+    const events = (await ds.query(
+      `SELECT status, error_message FROM detection_event_logs WHERE camera_id = 'CAM-P4' ORDER BY timestamp`,
+    )) as Array<{ status: string; error_message: string }>;
     expect(events.map((e) => e.status)).toEqual(['error', 'error', 'error']);
     expect(events[0].error_message).toMatch(/503/);
   }, 60_000);

@@ -81,7 +81,10 @@ describe('camera sampling across workers', () => {
     // Frames flow: both cameras get analysed.
     await eventually(
       'frames from both cameras',
-      async () => (await ds.query(`SELECT DISTINCT camera_id FROM detection_event_logs WHERE status = 'received' ORDER BY camera_id`)) as Array<{ camera_id: string }>,
+      async () =>
+        (await ds.query(`SELECT DISTINCT camera_id FROM detection_event_logs WHERE status = 'received' ORDER BY camera_id`)) as Array<{
+          camera_id: string;
+        }>,
       (rows) => rows.length === 2,
       30_000,
     );
@@ -121,10 +124,19 @@ describe('camera sampling across workers', () => {
   }, 60_000);
 
   it('stops sampling a camera that is disabled', async () => {
-    const res = await t.http().put('/api/v1/cameras/CAM-S1').set({ Authorization: `Bearer ${admin}` }).send({ samplingEnabled: false });
+    const res = await t
+      .http()
+      .put('/api/v1/cameras/CAM-S1')
+      .set({ Authorization: `Bearer ${admin}` })
+      .send({ samplingEnabled: false });
     expect(res.status).toBe(200);
     await eventually('sampler stopped', sampled, (s) => !s.some((x) => x.cameraId === 'CAM-S1'), 15_000);
     // The decoder stops first, then the lease is given back.
-    await eventually('lease released', () => redis.client.get(REDIS_KEYS.samplerLease('CAM-S1')), (v) => v === null, 5000);
+    await eventually(
+      'lease released',
+      () => redis.client.get(REDIS_KEYS.samplerLease('CAM-S1')),
+      (v) => v === null,
+      5000,
+    );
   }, 30_000);
 });

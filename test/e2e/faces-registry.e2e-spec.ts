@@ -52,7 +52,7 @@ describe('faces registry', () => {
     embeddings: await count('SELECT count(*)::int AS n FROM face_embeddings'),
     objects: (await storage.listKeys('faces/')).length,
   });
-  const until = async (what: () => boolean, ms = 5000): Promise<void> => {
+  const until = async (what: () => boolean, ms = 15_000): Promise<void> => {
     const end = Date.now() + ms;
     while (!what()) {
       if (Date.now() > end) throw new Error('condition not met in time');

@@ -48,8 +48,21 @@ describe('alerts: listing, filters, de-duplication, acknowledge, mute, delete', 
     sockets.push(ws);
     await ws.subscribe('alerts');
 
-    const first = await alerts.raise({ kind: 'camera_offline', subject: 'CAM-A1', title: 'Camera Offline', level: 'high', cameraId: 'CAM-A1' });
-    const again = await alerts.raise({ kind: 'camera_offline', subject: 'CAM-A1', title: 'Camera Offline', description: 'still down', level: 'critical', cameraId: 'CAM-A1' });
+    const first = await alerts.raise({
+      kind: 'camera_offline',
+      subject: 'CAM-A1',
+      title: 'Camera Offline',
+      level: 'high',
+      cameraId: 'CAM-A1',
+    });
+    const again = await alerts.raise({
+      kind: 'camera_offline',
+      subject: 'CAM-A1',
+      title: 'Camera Offline',
+      description: 'still down',
+      level: 'critical',
+      cameraId: 'CAM-A1',
+    });
     expect(first.created).toBe(true);
     expect(again.created).toBe(false);
     expect(again.alert.id).toBe(first.alert.id);
@@ -68,7 +81,13 @@ describe('alerts: listing, filters, de-duplication, acknowledge, mute, delete', 
 
     expect((await alerts.resolve('camera_offline', 'CAM-A1'))?.id).toBe(first.alert.id);
     expect(await alerts.resolve('camera_offline', 'CAM-A1')).toBeNull();
-    const reopened = await alerts.raise({ kind: 'camera_offline', subject: 'CAM-A1', title: 'Camera Offline', level: 'high', cameraId: 'CAM-A1' });
+    const reopened = await alerts.raise({
+      kind: 'camera_offline',
+      subject: 'CAM-A1',
+      title: 'Camera Offline',
+      level: 'high',
+      cameraId: 'CAM-A1',
+    });
     expect(reopened.created).toBe(true);
     expect(reopened.alert.id).not.toBe(first.alert.id);
 
@@ -132,7 +151,10 @@ describe('alerts: listing, filters, de-duplication, acknowledge, mute, delete', 
       ['resolved=true', (a) => a.resolvedAt !== null],
       ['resolved=false', (a) => a.resolvedAt === null],
       ['muted=true', (a) => a.muted],
-      ['level=low&acknowledged=false&cameraId=CAM-A1&resolved=false', (a) => a.level === 'low' && !a.acknowledged && a.cameraId === 'CAM-A1' && a.resolvedAt === null],
+      [
+        'level=low&acknowledged=false&cameraId=CAM-A1&resolved=false',
+        (a) => a.level === 'low' && !a.acknowledged && a.cameraId === 'CAM-A1' && a.resolvedAt === null,
+      ],
     ];
     for (const [query, pred] of cases) {
       const expected = newestFirst(seeded.filter(pred));
@@ -145,7 +167,16 @@ describe('alerts: listing, filters, de-duplication, acknowledge, mute, delete', 
   });
 
   it('answers bad filters and malformed ids with 400, unknown alerts with 404', async () => {
-    for (const q of ['level=urgent', 'level=high,nope', 'acknowledged=maybe', 'resolved=2', 'cameraId=%20bad%20id', 'kind=Camera-Offline', 'pageSize=500', 'surprise=1']) {
+    for (const q of [
+      'level=urgent',
+      'level=high,nope',
+      'acknowledged=maybe',
+      'resolved=2',
+      'cameraId=%20bad%20id',
+      'kind=Camera-Offline',
+      'pageSize=500',
+      'surprise=1',
+    ]) {
       const res = await get(`/api/v1/alerts?${q}`);
       expect([q, res.status, res.body.error?.code]).toEqual([q, 400, 'VALIDATION_ERROR']);
     }
@@ -164,7 +195,13 @@ describe('alerts: listing, filters, de-duplication, acknowledge, mute, delete', 
     const ws = await WsTestClient.connect(t.baseUrl, admin);
     sockets.push(ws);
     await ws.subscribe('alerts');
-    const { alert } = await alerts.raise({ kind: 'unknown_face', subject: 'CAM-A3:track-1', title: 'Unknown face', level: 'medium', cameraId: 'CAM-A3' });
+    const { alert } = await alerts.raise({
+      kind: 'unknown_face',
+      subject: 'CAM-A3:track-1',
+      title: 'Unknown face',
+      level: 'medium',
+      cameraId: 'CAM-A3',
+    });
 
     // warm the cache, then change: the next read must see the change
     const before = await get(`/api/v1/alerts?cameraId=CAM-A3`);
@@ -185,7 +222,13 @@ describe('alerts: listing, filters, de-duplication, acknowledge, mute, delete', 
     // mute the kind: new unknown_face alerts are stored but not pushed; other kinds still are
     expect((await post(`/api/v1/alerts/${alert.id}/mute`, { kind: true })).status).toBe(200);
     expect((await get('/api/v1/alerts/muted-kinds', viewer)).body.data.kinds).toEqual(['unknown_face']);
-    const silent = await alerts.raise({ kind: 'unknown_face', subject: 'CAM-A3:track-2', title: 'Unknown face', level: 'medium', cameraId: 'CAM-A3' });
+    const silent = await alerts.raise({
+      kind: 'unknown_face',
+      subject: 'CAM-A3:track-2',
+      title: 'Unknown face',
+      level: 'medium',
+      cameraId: 'CAM-A3',
+    });
     const loud = await alerts.raise({ kind: 'provider_degraded', subject: 'provider', title: 'Provider degraded', level: 'high' });
     expect(silent.created).toBe(true);
     await ws.waitFor((m) => m.type === 'alert' && (m.alert as { id: string }).id === loud.alert.id);
@@ -197,7 +240,13 @@ describe('alerts: listing, filters, de-duplication, acknowledge, mute, delete', 
     expect(unmuted.status).toBe(200);
     expect(unmuted.body.data.muted).toBe(false);
     expect((await get('/api/v1/alerts/muted-kinds')).body.data.kinds).toEqual([]);
-    const heard = await alerts.raise({ kind: 'unknown_face', subject: 'CAM-A3:track-3', title: 'Unknown face', level: 'medium', cameraId: 'CAM-A3' });
+    const heard = await alerts.raise({
+      kind: 'unknown_face',
+      subject: 'CAM-A3:track-3',
+      title: 'Unknown face',
+      level: 'medium',
+      cameraId: 'CAM-A3',
+    });
     await ws.waitFor((m) => m.type === 'alert' && (m.alert as { id: string }).id === heard.alert.id);
 
     // delete
@@ -241,9 +290,19 @@ describe('notifications: per user or broadcast, acknowledged and cleared per use
     await wsA.subscribe('notifications');
     await wsB.subscribe('notifications');
 
-    const personal = await notifications.notify({ userId: a.id, title: 'Export ready', level: 'info', link: '/exports/1', source: 'exports' });
+    const personal = await notifications.notify({
+      userId: a.id,
+      title: 'Export ready',
+      level: 'info',
+      link: '/exports/1',
+      source: 'exports',
+    });
     const got = await wsA.waitFor((m) => m.type === 'notification');
-    expect(got).toEqual({ type: 'notification', channel: 'notifications', notification: expect.objectContaining({ id: personal.id, title: 'Export ready' }) });
+    expect(got).toEqual({
+      type: 'notification',
+      channel: 'notifications',
+      notification: expect.objectContaining({ id: personal.id, title: 'Export ready' }),
+    });
     expect(got.userId).toBeUndefined();
 
     const broadcast = await notifications.notify({ userId: null, title: 'Maintenance tonight', level: 'warning' });
@@ -271,7 +330,9 @@ describe('notifications: per user or broadcast, acknowledged and cleared per use
     // B cannot see or acknowledge A's notification
     const foreign = await t.http().post(`/api/v1/notifications/${mine.id}/acknowledge`).set('Authorization', `Bearer ${b.token}`);
     expect(foreign.status).toBe(404);
-    expect((await t.http().post('/api/v1/notifications/not-a-uuid/acknowledge').set('Authorization', `Bearer ${a.token}`)).status).toBe(400);
+    expect((await t.http().post('/api/v1/notifications/not-a-uuid/acknowledge').set('Authorization', `Bearer ${a.token}`)).status).toBe(
+      400,
+    );
     expect((await t.http().post(`/api/v1/notifications/${mine.id}/acknowledge`)).status).toBe(401);
 
     const ackMine = await t.http().post(`/api/v1/notifications/${mine.id}/acknowledge`).set('Authorization', `Bearer ${a.token}`);
@@ -280,7 +341,9 @@ describe('notifications: per user or broadcast, acknowledged and cleared per use
     const ackBroadcast = await t.http().post(`/api/v1/notifications/${everyone.id}/acknowledge`).set('Authorization', `Bearer ${a.token}`);
     expect(ackBroadcast.body.data).toMatchObject({ id: everyone.id, acknowledged: true, userId: null });
     // idempotent
-    expect((await t.http().post(`/api/v1/notifications/${everyone.id}/acknowledge`).set('Authorization', `Bearer ${a.token}`)).status).toBe(200);
+    expect((await t.http().post(`/api/v1/notifications/${everyone.id}/acknowledge`).set('Authorization', `Bearer ${a.token}`)).status).toBe(
+      200,
+    );
 
     const ackedA = (await get('/api/v1/notifications?acknowledged=true&pageSize=50', a.token)).body.data.map((n: { id: string }) => n.id);
     expect(ackedA.sort()).toEqual([mine.id, everyone.id].sort());
@@ -297,7 +360,9 @@ describe('notifications: per user or broadcast, acknowledged and cleared per use
     expect(afterA).not.toContain(everyone.id);
     expect(afterA).toContain(critical.id);
     expect((await get('/api/v1/notifications?pageSize=50', b.token)).body.data.map((n: { id: string }) => n.id)).toContain(everyone.id);
-    expect((await t.http().post(`/api/v1/notifications/${everyone.id}/acknowledge`).set('Authorization', `Bearer ${a.token}`)).status).toBe(404);
+    expect((await t.http().post(`/api/v1/notifications/${everyone.id}/acknowledge`).set('Authorization', `Bearer ${a.token}`)).status).toBe(
+      404,
+    );
 
     // B clears everything of B's; A's own notifications are untouched
     const clearedB = await t.http().delete('/api/v1/notifications').set('Authorization', `Bearer ${b.token}`);

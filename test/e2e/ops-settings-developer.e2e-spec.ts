@@ -9,7 +9,12 @@ describe('settings: languages, time zones, own preferences', () => {
   let b: { id: string; token: string };
 
   const get = (url: string, token: string) => t.http().get(url).set('Authorization', `Bearer ${token}`);
-  const put = (body: unknown, token: string) => t.http().put('/api/v1/settings/preferences').set('Authorization', `Bearer ${token}`).send(body as object);
+  const put = (body: unknown, token: string) =>
+    t
+      .http()
+      .put('/api/v1/settings/preferences')
+      .set('Authorization', `Bearer ${token}`)
+      .send(body as object);
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -29,21 +34,49 @@ describe('settings: languages, time zones, own preferences', () => {
     expect(zones.status).toBe(200);
     const ids = zones.body.data.map((z: { id: string }) => z.id);
     expect(ids).toEqual([...new Set(['UTC', ...Intl.supportedValuesOf('timeZone')])].sort());
-    expect(zones.body.data.find((z: { id: string }) => z.id === 'Asia/Tokyo')).toEqual({ id: 'Asia/Tokyo', offset: '+09:00', offsetMinutes: 540 });
+    expect(zones.body.data.find((z: { id: string }) => z.id === 'Asia/Tokyo')).toEqual({
+      id: 'Asia/Tokyo',
+      offset: '+09:00',
+      offsetMinutes: 540,
+    });
     expect(zones.body.data.find((z: { id: string }) => z.id === 'UTC')).toEqual({ id: 'UTC', offset: '+00:00', offsetMinutes: 0 });
   });
 
   it('returns defaults, stores partial updates per user, validates every field', async () => {
     const defaults = await get('/api/v1/settings/preferences', a.token);
-    expect(defaults.body.data).toEqual({ theme: 'dark', gridMode: '3x3', autoRotate: true, language: 'en', timezone: 'UTC', preferences: {}, updatedAt: null });
+    expect(defaults.body.data).toEqual({
+      theme: 'dark',
+      gridMode: '3x3',
+      autoRotate: true,
+      language: 'en',
+      timezone: 'UTC',
+      preferences: {},
+      updatedAt: null,
+    });
 
-    const first = await put({ theme: 'light', gridMode: '4x4', timezone: 'US/Eastern', preferences: { dashboard: { widgets: ['alerts', 'cameras'] } } }, a.token);
+    const first = await put(
+      { theme: 'light', gridMode: '4x4', timezone: 'US/Eastern', preferences: { dashboard: { widgets: ['alerts', 'cameras'] } } },
+      a.token,
+    );
     expect(first.status).toBe(200);
-    expect(first.body.data).toMatchObject({ theme: 'light', gridMode: '4x4', autoRotate: true, language: 'en', timezone: 'US/Eastern', preferences: { dashboard: { widgets: ['alerts', 'cameras'] } } });
+    expect(first.body.data).toMatchObject({
+      theme: 'light',
+      gridMode: '4x4',
+      autoRotate: true,
+      language: 'en',
+      timezone: 'US/Eastern',
+      preferences: { dashboard: { widgets: ['alerts', 'cameras'] } },
+    });
     expect(first.body.data.updatedAt).toEqual(expect.any(String));
 
     const second = await put({ autoRotate: false, language: 'fr', timezone: 'europe/paris' }, a.token);
-    expect(second.body.data).toMatchObject({ theme: 'light', gridMode: '4x4', autoRotate: false, language: 'fr', timezone: 'Europe/Paris' });
+    expect(second.body.data).toMatchObject({
+      theme: 'light',
+      gridMode: '4x4',
+      autoRotate: false,
+      language: 'fr',
+      timezone: 'Europe/Paris',
+    });
     expect((await get('/api/v1/settings/preferences', a.token)).body.data).toEqual(second.body.data);
     // the other user is untouched
     expect((await get('/api/v1/settings/preferences', b.token)).body.data.theme).toBe('dark');
@@ -63,7 +96,11 @@ describe('settings: languages, time zones, own preferences', () => {
       { userId: b.id },
     ]) {
       const res = await put(bad, a.token);
-      expect([JSON.stringify(bad).slice(0, 60), res.status, res.body.error?.code]).toEqual([JSON.stringify(bad).slice(0, 60), 400, 'VALIDATION_ERROR']);
+      expect([JSON.stringify(bad).slice(0, 60), res.status, res.body.error?.code]).toEqual([
+        JSON.stringify(bad).slice(0, 60),
+        400,
+        'VALIDATION_ERROR',
+      ]);
     }
     expect((await get('/api/v1/settings/preferences', a.token)).body.data).toEqual(second.body.data);
   });
@@ -105,10 +142,24 @@ describe('developer console: the real routes, invoked with the caller’s own ri
   it('lists every documented route with stable ids, except the invoke route itself', async () => {
     const res = await get('/api/v1/developer/endpoints', dev);
     expect(res.status).toBe(200);
-    const list = res.body.data as Array<{ id: string; label: string; method: string; path: string; description: string; permission: string | null; access: string }>;
-    const doc = (await t.http().get('/docs-json')).body as { paths: Record<string, Record<string, { operationId: string; summary?: string }>> };
-    const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([m, op]) => `${m.toUpperCase()} ${path} DEV-${op.operationId}`));
-    expect(list.map((e) => `${e.method} ${e.path} ${e.id}`).sort()).toEqual(documented.filter((d) => !d.includes('developer_invoke')).sort());
+    const list = res.body.data as Array<{
+      id: string;
+      label: string;
+      method: string;
+      path: string;
+      description: string;
+      permission: string | null;
+      access: string;
+    }>;
+    const doc = (await t.http().get('/docs-json')).body as {
+      paths: Record<string, Record<string, { operationId: string; summary?: string }>>;
+    };
+    const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([m, op]) => `${m.toUpperCase()} ${path} DEV-${op.operationId}`),
+    );
+    expect(list.map((e) => `${e.method} ${e.path} ${e.id}`).sort()).toEqual(
+      documented.filter((d) => !d.includes('developer_invoke')).sort(),
+    );
     expect(list.find((e) => e.path === '/api/v1/alerts' && e.method === 'GET')).toMatchObject({
       id: 'DEV-alerts_list',
       label: 'Alerts',
@@ -155,7 +206,11 @@ describe('developer console: the real routes, invoked with the caller’s own ri
     expect(users.status).toBe(200);
     expect(users.body.data.status).toBe(403);
     expect(users.body.data.body.error.code).toBe('FORBIDDEN');
-    const create = await invoke('DEV-users_create', { payload: { name: 'Evil', email: 'evil@example.com', roleId: 'ROLE-ADMIN', password: 'evil-password-1' } }, dev);
+    const create = await invoke(
+      'DEV-users_create',
+      { payload: { name: 'Evil', email: 'evil@example.com', roleId: 'ROLE-ADMIN', password: 'evil-password-1' } },
+      dev,
+    );
     expect(create.body.data.status).toBe(403);
     expect((await get('/api/v1/users?search=evil')).body.meta.total).toBe(0);
     const banner = await invoke('DEV-bannerMessages_create', { payload: { message: 'nope' } }, dev);

@@ -73,7 +73,11 @@ describe('system: health metrics, services and restarts, network, uptime, versio
   it('collects metrics in the worker into system_metrics and Redis, raises disk pressure, and serves cache then database', async () => {
     const producer = t.app.get(JobsProducer);
     const jobId = await producer.enqueue('collect-metrics', { trigger: 'manual' });
-    const job = await eventually(() => producer.getJob(jobId), (j) => j?.status === 'completed' || j?.status === 'failed', 20000);
+    const job = await eventually(
+      () => producer.getJob(jobId),
+      (j) => j?.status === 'completed' || j?.status === 'failed',
+      20000,
+    );
     expect(job?.status).toBe('completed');
     const result = job!.result as { handled: boolean; collectedAt: string; samples: number; raised: string[] };
     expect(result.handled).toBe(true);
@@ -96,7 +100,12 @@ describe('system: health metrics, services and restarts, network, uptime, versio
     const lag = fromCache.metrics.find((m) => m.label === 'Event loop lag p99 (api, worst process)');
     expect(lag?.unit).toBe('ms');
     expect(Object.keys(fromCache.queues).sort()).toEqual(['detection', 'exports', 'maintenance', 'odoo-sync']);
-    expect(fromCache.queues.maintenance).toEqual({ waiting: expect.any(Number), active: expect.any(Number), delayed: expect.any(Number), failed: expect.any(Number) });
+    expect(fromCache.queues.maintenance).toEqual({
+      waiting: expect.any(Number),
+      active: expect.any(Number),
+      delayed: expect.any(Number),
+      failed: expect.any(Number),
+    });
 
     const alerts = await get('/api/v1/alerts?kind=disk_pressure');
     expect(alerts.body.meta.total).toBe(1);
@@ -114,21 +123,42 @@ describe('system: health metrics, services and restarts, network, uptime, versio
   });
 
   it('lists the real state of api processes, workers, dependencies, provider and Odoo', async () => {
-    const list = await eventually(services, (s) => s.some((x) => x.id === `worker:${workerId}`) && s.some((x) => x.id === `api:${workerId}`));
+    const list = await eventually(
+      services,
+      (s) => s.some((x) => x.id === `worker:${workerId}`) && s.some((x) => x.id === `api:${workerId}`),
+    );
     const byId = new Map(list.map((s) => [s.id, s]));
-    expect(byId.get(`api:${workerId}`)).toMatchObject({ kind: 'process', status: 'running', version: expect.any(String), details: expect.objectContaining({ current: true, commit: COMMIT }) });
+    const api = byId.get(`api:${workerId}`)!;
+    expect(api).toMatchObject({
+      kind: 'process',
+      version: expect.any(String),
+      details: expect.objectContaining({ current: true, commit: COMMIT }),
+    });
+    // a process whose event loop lags (p99 > 200 ms) is degraded: on a loaded test machine it can be
+    expect(api.status).toBe((api.details.eventLoopLagP99Ms as number) > 200 ? 'degraded' : 'running');
     const w = byId.get(`worker:${workerId}`)!;
     expect(w).toMatchObject({ kind: 'worker', status: 'running', restartable: true });
     expect(w.details.queues).toEqual(expect.arrayContaining(['maintenance']));
-    for (const id of ['postgres', 'redis', 'object-storage']) expect(byId.get(id)).toMatchObject({ status: 'running', restartable: false });
-    expect(byId.get('redis-cache')).toMatchObject({ status: 'running', restartable: true });
-    expect(byId.get('worker-queues')).toMatchObject({ status: 'running', restartable: true, details: expect.objectContaining({ workers: 1 }) });
+    for (const id of ['postgres', 'redis', 'object-storage', 'redis-cache']) {
+      const dep = byId.get(id)!;
+      // up; slower than 1 s to answer counts as degraded
+      expect([id, dep.status]).toEqual([id, (dep.details.latencyMs as number) > 1000 ? 'degraded' : 'running']);
+      expect(dep.restartable).toBe(id === 'redis-cache');
+    }
+    expect(byId.get('worker-queues')).toMatchObject({
+      status: 'running',
+      restartable: true,
+      details: expect.objectContaining({ workers: 1 }),
+    });
 
     // provider and Odoo mirror what their domains recorded
     await ds.query(`UPDATE detection_provider_config SET status = 'degraded', enabled = true, last_heartbeat = now() WHERE id = 1`);
     await ds.query(`UPDATE odoo_config SET status = 'connected' WHERE id = 1`);
     let now = new Map((await services()).map((s) => [s.id, s]));
-    expect(now.get('detection-provider')).toMatchObject({ status: 'degraded', details: expect.objectContaining({ status: 'degraded', enabled: true }) });
+    expect(now.get('detection-provider')).toMatchObject({
+      status: 'degraded',
+      details: expect.objectContaining({ status: 'degraded', enabled: true }),
+    });
     expect(now.get('odoo')).toMatchObject({ status: 'running', restartable: false });
     await ds.query(`UPDATE detection_provider_config SET status = 'connected', enabled = false WHERE id = 1`);
     await ds.query(`UPDATE odoo_config SET status = 'error' WHERE id = 1`);
@@ -157,7 +187,11 @@ describe('system: health metrics, services and restarts, network, uptime, versio
     // the worker still consumes after its restarts
     const producer = t.app.get(JobsProducer);
     const jobId = await producer.enqueue('collect-metrics', { trigger: 'manual' });
-    await eventually(() => producer.getJob(jobId), (j) => j?.status === 'completed', 20000);
+    await eventually(
+      () => producer.getJob(jobId),
+      (j) => j?.status === 'completed',
+      20000,
+    );
 
     // redis-cache: every cache:* key goes
     const redis = t.app.get(RedisService);
@@ -198,7 +232,14 @@ describe('system: health metrics, services and restarts, network, uptime, versio
     expect(res.status).toBe(200);
     const n = res.body.data;
     expect(n.cameras.map((c: { cameraId: string }) => c.cameraId)).toEqual(['CAM-N1', 'CAM-N2', 'CAM-N3']);
-    expect(n.cameras[0]).toMatchObject({ cameraId: 'CAM-N1', status: 'online', latencyMs: 42.5, bitrateMbps: 4.2, fps: 25, resolution: '1920x1080' });
+    expect(n.cameras[0]).toMatchObject({
+      cameraId: 'CAM-N1',
+      status: 'online',
+      latencyMs: 42.5,
+      bitrateMbps: 4.2,
+      fps: 25,
+      resolution: '1920x1080',
+    });
     expect(n.cameras[2]).toMatchObject({ status: 'offline', lastSeen: null });
     expect(n).toMatchObject({ averageLatencyMs: 30, totalBitrateMbps: 6.3, online: 2, offline: 1, maintenance: 0 });
   });
@@ -263,8 +304,12 @@ describe('system: health metrics, services and restarts, network, uptime, versio
     const later = (await get('/api/v1/services/banner-messages')).body.data.map((b: { id: string }) => b.id);
     expect(later).toEqual([dflt.body.data.id, long.body.data.id]);
 
-    expect((await t.http().delete(`/api/v1/services/banner-messages/${long.body.data.id}`).set('Authorization', `Bearer ${admin}`)).status).toBe(204);
-    expect((await t.http().delete(`/api/v1/services/banner-messages/${long.body.data.id}`).set('Authorization', `Bearer ${admin}`)).status).toBe(404);
+    expect(
+      (await t.http().delete(`/api/v1/services/banner-messages/${long.body.data.id}`).set('Authorization', `Bearer ${admin}`)).status,
+    ).toBe(204);
+    expect(
+      (await t.http().delete(`/api/v1/services/banner-messages/${long.body.data.id}`).set('Authorization', `Bearer ${admin}`)).status,
+    ).toBe(404);
     expect((await t.http().delete('/api/v1/services/banner-messages/nope').set('Authorization', `Bearer ${admin}`)).status).toBe(400);
   });
 
@@ -291,9 +336,13 @@ describe('system: health metrics, services and restarts, network, uptime, versio
     const scraped = await fetch(internal, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(scraped.status).toBe(200);
     expect(await scraped.text()).toMatch(/http_requests_total\{/);
-    expect((await fetch(`http://127.0.0.1:${metricsPort}/other`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/other`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(
+      404,
+    );
 
-    const workerMetrics = await fetch(`http://127.0.0.1:${workerHealthPort}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const workerMetrics = await fetch(`http://127.0.0.1:${workerHealthPort}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     expect(workerMetrics.status).toBe(200);
     const wtext = await workerMetrics.text();
     expect(wtext).toMatch(/bullmq_jobs_total\{queue="maintenance",job="collect-metrics",status="completed"\} [1-9]/);

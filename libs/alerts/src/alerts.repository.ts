@@ -89,7 +89,10 @@ export class AlertsRepository {
   }
 
   findOpen(kind: string, subject: string): Promise<AlertEntity | null> {
-    return this.alerts.createQueryBuilder('a').where('a.kind = :kind AND a.subject = :subject AND a.resolved_at IS NULL', { kind, subject }).getOne();
+    return this.alerts
+      .createQueryBuilder('a')
+      .where('a.kind = :kind AND a.subject = :subject AND a.resolved_at IS NULL', { kind, subject })
+      .getOne();
   }
 
   private alertWhere(f: Omit<AlertFilter, 'skip' | 'take'>): Record<string, unknown> {
@@ -181,10 +184,7 @@ export class AlertsRepository {
   async clearNotificationsFor(userId: string, acknowledgedOnly: boolean): Promise<number> {
     return this.dataSource.transaction(async (m) => {
       const own = returnedRows<{ id: string }>(
-        await m.query(
-          `DELETE FROM notifications WHERE user_id = $1 ${acknowledgedOnly ? 'AND acknowledged' : ''} RETURNING id`,
-          [userId],
-        ),
+        await m.query(`DELETE FROM notifications WHERE user_id = $1 ${acknowledgedOnly ? 'AND acknowledged' : ''} RETURNING id`, [userId]),
       );
       const broadcasts = returnedRows<{ id: string }>(
         await m.query(
@@ -198,7 +198,14 @@ export class AlertsRepository {
     });
   }
 
-  async insertNotification(n: { userId: string | null; title: string; message: string | null; level: NotificationLevel; link: string | null; source: string | null }): Promise<NotificationEntity> {
+  async insertNotification(n: {
+    userId: string | null;
+    title: string;
+    message: string | null;
+    level: NotificationLevel;
+    link: string | null;
+    source: string | null;
+  }): Promise<NotificationEntity> {
     return this.notifications.save(this.notifications.create({ ...n, acknowledged: false, timestamp: new Date() }));
   }
 }

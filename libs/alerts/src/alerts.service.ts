@@ -112,9 +112,15 @@ export class AlertsService {
       cachedTotal ?? this.repo.countAlerts(filter),
       cachedTotal !== undefined && skip >= cachedTotal ? [] : this.repo.pageAlerts({ ...filter, skip, take }),
     ]);
-    const result = Paginated.of(rows.map((a) => AlertDto.from(a)), total, page, pageSize);
+    const result = Paginated.of(
+      rows.map((a) => AlertDto.from(a)),
+      total,
+      page,
+      pageSize,
+    );
     if (countKey && cachedTotal === undefined) await this.redis.setJson(countKey, total, ALERTS_CACHE_TTL_SECONDS);
-    if (pageKey) await this.redis.setJson(pageKey, { items: result.items, meta: result.meta } satisfies CachedPage, ALERTS_CACHE_TTL_SECONDS);
+    if (pageKey)
+      await this.redis.setJson(pageKey, { items: result.items, meta: result.meta } satisfies CachedPage, ALERTS_CACHE_TTL_SECONDS);
     return result;
   }
 
@@ -244,7 +250,12 @@ export class NotificationsService {
   async listFor(userId: string, q: ListNotificationsQueryDto): Promise<Paginated<NotificationDto>> {
     const { page, pageSize, skip, take } = pageWindow(q);
     const [rows, total] = await this.repo.listNotificationsFor(userId, { acknowledged: q.acknowledged, level: q.level, skip, take });
-    return Paginated.of(rows.map((n) => NotificationDto.from(n, userId)), total, page, pageSize);
+    return Paginated.of(
+      rows.map((n) => NotificationDto.from(n, userId)),
+      total,
+      page,
+      pageSize,
+    );
   }
 
   /** Acknowledge one of the caller's notifications (or a broadcast, for them only); 404 for others'. */

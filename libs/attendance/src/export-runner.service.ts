@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvDto, rootLogger } from '@app/core';
@@ -44,6 +44,8 @@ export interface ExportRunResult {
 export type ProgressReporter = (percent: number) => Promise<void>;
 
 const BATCH = 1000;
+/** The minio client's default part size: up to it, an upload is one PUT of a buffered body. */
+const SINGLE_PUT_MAX_BYTES = 64 * 1024 * 1024;
 const CSV_COLUMNS = [
   'id',
   'employeeId',
@@ -228,7 +230,10 @@ export class ExportRunner {
       });
       const bytes = await writer.close();
       checkDeadline(deadline);
-      await this.storage.put(key, createReadStream(path), { contentType: 'text/csv; charset=utf-8', size: bytes });
+      // The S3 client buffers a body up to its part size (64 MiB) to sign it: hand it the file as one
+      // buffer (one copy instead of chunks + concat); bigger files go as a stream (multipart parts).
+      const body = bytes <= SINGLE_PUT_MAX_BYTES ? await readFile(path) : createReadStream(path);
+      await this.storage.put(key, body, { contentType: 'text/csv; charset=utf-8', size: bytes });
       await report(98, true);
       return { rows, bytes };
     } finally {

@@ -30,7 +30,7 @@ export interface CameraStreamSource {
   source: StreamSource;
 }
 
-/** The stream URL a request asked for, after the masked-URL rule. */
+/** The stream URL a request asked for, after the masked-URL rule: `plain` is set when it changes. */
 interface ResolvedUrl {
   plain: string | null;
   changed: boolean;
@@ -209,33 +209,29 @@ export class CamerasService {
   }
 
   /**
-   * The plain URL to store. Omitted: the stored one. Sent back masked and unchanged: the stored one
-   * (a client cannot know the password). Any other URL containing the mask is refused. The result is
-   * validated against the stream type. Throws 400 naming `streamUrl` (never echoing the URL).
+   * The URL a create or update asks for. Omitted, or sent back masked and unchanged: the stored one
+   * is kept (a client cannot know the password), and not even decrypted unless the stream type
+   * changes and it has to be checked against the new one. Any other URL containing the mask is
+   * refused; a new URL is validated against the stream type. Throws 400 naming `streamUrl` (the
+   * message never echoes the URL).
    */
   resolveUrl(type: CameraStreamType, incoming: string | undefined, camera: CameraEntity | null): ResolvedUrl {
     const message = this.urlProblem(type, incoming, camera);
     if (message) throw badRequest(`Invalid input: streamUrl ${message}`, [{ field: 'streamUrl', issue: message }]);
-    return this.urlOf(incoming, camera);
+    return keepsStoredUrl(incoming, camera) ? { plain: null, changed: false } : { plain: incoming ?? null, changed: true };
   }
 
   /** The problem with a requested URL, or null (see resolveUrl). */
   urlProblem(type: CameraStreamType, incoming: string | undefined, camera: CameraEntity | null): string | null {
-    if (incoming !== undefined && incoming.includes(MASK) && !(camera && incoming === camera.streamUrlMasked)) {
+    if (keepsStoredUrl(incoming, camera)) {
+      return camera && type !== camera.streamType ? validateStreamUrl(type, this.secrets.open(camera.streamUrl)) : null;
+    }
+    if (incoming !== undefined && incoming.includes(MASK)) {
       return camera?.streamUrl
         ? 'still contains the *** mask: enter the full URL with its password, or send the masked URL unchanged to keep the stored one'
         : 'contains the *** mask: the password is not known, enter the full URL';
     }
-    const { plain } = this.urlOf(incoming, camera);
-    return validateStreamUrl(type, plain);
-  }
-
-  private urlOf(incoming: string | undefined, camera: CameraEntity | null): ResolvedUrl {
-    if (incoming === undefined || (camera && incoming === camera.streamUrlMasked)) {
-      // Decrypted only when the stored URL is kept (a new URL replaces it even if it is unreadable).
-      return { plain: camera ? this.secrets.open(camera.streamUrl) : null, changed: false };
-    }
-    return { plain: incoming, changed: true };
+    return validateStreamUrl(type, incoming);
   }
 
   /** Column values of a new camera (the URL encrypted). */
@@ -264,8 +260,10 @@ export class CamerasService {
     if (dto.location !== undefined) camera.location = dto.location;
     if (dto.streamType !== undefined) camera.streamType = dto.streamType as CameraStreamType;
     if (url.changed) {
+      const oldHost = camera.streamUrlMasked ? extractHost(camera.streamUrlMasked) : null;
       Object.assign(camera, this.secrets.seal(url.plain));
-      if (dto.ipAddress === undefined) camera.ipAddress = hostIp(url.plain);
+      // A new host brings its IP (or none); the same host keeps what was set.
+      if (dto.ipAddress === undefined && (url.plain ? extractHost(url.plain) : null) !== oldHost) camera.ipAddress = hostIp(url.plain);
     }
     if (dto.enabled !== undefined) camera.enabled = dto.enabled;
     if (dto.ipAddress !== undefined) camera.ipAddress = dto.ipAddress;
@@ -353,6 +351,11 @@ export interface MonitoringState {
 
 export function monitoringOf(camera: CameraEntity): MonitoringState {
   return { watched: camera.enabled && camera.status !== 'maintenance', status: camera.status };
+}
+
+/** True when a request keeps the stored URL: it sent none, or the masked one unchanged. */
+function keepsStoredUrl(incoming: string | undefined, camera: CameraEntity | null): boolean {
+  return camera !== null && (incoming === undefined || incoming === camera.streamUrlMasked);
 }
 
 /** The URL's host when it is an IP address (for ip_address), else null. */

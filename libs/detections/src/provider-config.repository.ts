@@ -7,7 +7,10 @@ import { DetectionProviderConfigEntity, type DetectionProviderStatus } from './e
 const SINGLETON_ID = 1;
 
 export type ProviderConfigChange = Partial<
-  Pick<DetectionProviderConfigEntity, 'providerName' | 'endpoint' | 'apiKey' | 'enabled' | 'kind' | 'settings' | 'status' | 'lastHeartbeat' | 'averageLatencyMs'>
+  Pick<
+    DetectionProviderConfigEntity,
+    'providerName' | 'endpoint' | 'apiKey' | 'enabled' | 'kind' | 'settings' | 'status' | 'lastHeartbeat' | 'averageLatencyMs'
+  >
 >;
 
 /** The singleton detection_provider_config row (seeded by the first migration). */
@@ -26,7 +29,15 @@ export class ProviderConfigRepository {
     await this.configs
       .createQueryBuilder()
       .insert()
-      .values({ id: SINGLETON_ID, providerName: 'Built-in engine', endpoint: 'builtin://local', kind: 'builtin', enabled: true, status: 'offline', settings: {} })
+      .values({
+        id: SINGLETON_ID,
+        providerName: 'Built-in engine',
+        endpoint: 'builtin://local',
+        kind: 'builtin',
+        enabled: true,
+        status: 'offline',
+        settings: {},
+      })
       .orIgnore()
       .execute();
     return this.configs.findOneByOrFail({ id: SINGLETON_ID });

@@ -27,6 +27,8 @@ describe('provider settings', () => {
     });
     // Lowering the match threshold below the default unknown threshold needs the unknown one too.
     expect('problems' in mergeSettings({}, { matchThreshold: 0.45 })).toBe(true);
-    expect(mergeSettings({}, { matchThreshold: 0.45, unknownThreshold: 0.4 })).toEqual({ settings: { matchThreshold: 0.45, unknownThreshold: 0.4 } });
+    expect(mergeSettings({}, { matchThreshold: 0.45, unknownThreshold: 0.4 })).toEqual({
+      settings: { matchThreshold: 0.45, unknownThreshold: 0.4 },
+    });
   });
 });

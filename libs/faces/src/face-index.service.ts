@@ -66,6 +66,8 @@ export interface FaceIndexStats {
 
 /** How long thresholds read from detection_provider_config are reused. */
 const SETTINGS_TTL_MS = 5_000;
+/** Longest a start waits for the faces:changed subscription before loading without it. */
+const SUBSCRIBE_WAIT_MS = 1_000;
 /** Safety net for lost pub/sub messages: compare a fingerprint with the database this often. */
 const RECONCILE_INTERVAL_MS = 60_000;
 
@@ -104,6 +106,7 @@ export class FaceIndexService implements OnApplicationBootstrap, OnApplicationSh
   private chain: Promise<unknown> = Promise.resolve();
   private initial: Promise<void> | null = null;
   private loaded = false;
+  private firstLoadStarted = false;
   private lastFullLoadAt: string | null = null;
   private lastFullLoadMs: number | null = null;
   private fullLoads = 0;
@@ -150,14 +153,20 @@ export class FaceIndexService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /**
-   * Load the index and subscribe (idempotent; the application calls it on bootstrap). Resolves
-   * once the first load finished; the subscription completes in the background, so a process
-   * starts while Redis is down (it catches up with a full reload once subscribed). A failed
-   * first load is logged and retried by the reconcile timer.
+   * Subscribe and load the index (idempotent; the application calls it on bootstrap). Resolves
+   * once the first load finished. It waits at most SUBSCRIBE_WAIT_MS for the subscription, so a
+   * process starts while Redis is down, and reloads once the subscription comes through. A
+   * failed first load is logged and retried by the reconcile timer.
    */
   start(): Promise<void> {
     this.initial ??= (async () => {
-      void this.subscribe();
+      // Normally subscribed before the first load (no change can slip between them); with Redis
+      // down the process starts anyway after SUBSCRIBE_WAIT_MS and catches up once subscribed.
+      const subscribed = this.subscribe();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([subscribed, new Promise<void>((r) => (timer = setTimeout(r, SUBSCRIBE_WAIT_MS)))]);
+      clearTimeout(timer);
+      this.firstLoadStarted = true;
       try {
         await this.reload();
       } catch (err) {
@@ -182,8 +191,9 @@ export class FaceIndexService implements OnApplicationBootstrap, OnApplicationSh
 
   /**
    * The nearest ACTIVE profile to an embedding, whatever the similarity (apply thresholds with
-   * classify()); null when no active profile has an embedding. Sync and allocation-free: ~1 ms
-   * for 10,000 profiles (bench/results/faces.json).
+   * classify()); null when no active profile has an embedding. Sync: ~1.5 ms median for 10,000
+   * profiles (bench/results/faces.json). Throws RangeError for an embedding of another length
+   * (another model): it cannot be compared, and silently calling everyone a stranger would be worse.
    */
   match(embedding: ArrayLike<number>): FaceCandidate | null {
     if (this.matcher.size === 0) return null;
@@ -397,8 +407,9 @@ export class FaceIndexService implements OnApplicationBootstrap, OnApplicationSh
     } finally {
       this.subscribedOnce = true;
     }
-    // Changes committed between the first load and the subscription were not heard.
-    if (this.loaded && !this.stopped) void this.reload().catch(() => undefined);
+    // Subscribed after the first load began (Redis was slow or down): changes committed in
+    // between were not heard.
+    if (this.firstLoadStarted && !this.stopped) void this.reload().catch(() => undefined);
   }
 
   private insert(rows: readonly IndexedEmbedding[]): void {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Paginated, PaginationQueryDto } from '@app/core';
 import type { AuthPrincipal } from '@app/core';
 import { CurrentUser, PERMISSIONS, RequirePermission } from '@app/auth';
@@ -40,11 +40,10 @@ export class AttendanceController {
     return this.attendance.logs(q);
   }
 
-  /**
-   * Record a manual entry (an operator's override): its own log marked source=manual, never merged
-   * with automatic data. One per person and day: 409 when one exists (delete it to replace it).
-   */
+  /** Record a manual entry (an operator's override): its own log (source=manual), one per person and day. */
   @RequirePermission(PERMISSIONS.ATTENDANCE_WRITE)
+  @ApiResponse({ status: 409, description: 'The person already has a manual entry that day; details.existingId names it (CONFLICT)' })
+  @ApiResponse({ status: 422, description: 'Unknown or archived person, unknown camera, time in the future, impossible check-out (UNPROCESSABLE_ENTITY)' })
   @Post('manual')
   createManual(@Body() dto: ManualEntryDto): Promise<AttendanceLogDto> {
     return this.attendance.manual(dto);
@@ -64,18 +63,17 @@ export class AttendanceController {
     return this.attendance.overview();
   }
 
-  /** Logs awaiting Odoo sync (pending, with an arrival), oldest first. */
+  /** Logs awaiting Odoo sync (pending, with a check-in), oldest first. */
   @RequirePermission(PERMISSIONS.ATTENDANCE_READ)
   @Get('pending')
   pending(@Query() q: PaginationQueryDto): Promise<Paginated<AttendanceLogDto>> {
     return this.attendance.pending(q);
   }
 
-  /**
-   * Start a CSV or PDF export of the logs matching the filters. Answers 202 with the job id and the
-   * export id; GET /exports/{exportId} gives its status and download URL when ready.
-   */
+  /** Start a CSV or PDF export of the logs matching the filters; poll GET /exports/{exportId}. */
   @RequirePermission(PERMISSIONS.ATTENDANCE_EXPORT)
+  @ApiResponse({ status: 422, description: 'A PDF would exceed EXPORT_PDF_MAX_ROWS rows; details give rows and limit (UNPROCESSABLE_ENTITY)' })
+  @ApiResponse({ status: 503, description: 'The job queue is unavailable; the export is marked failed (SERVICE_UNAVAILABLE)' })
   @Post('export')
   @HttpCode(HttpStatus.ACCEPTED)
   requestExport(@Body() dto: CreateExportDto, @CurrentUser() actor: AuthPrincipal): Promise<ExportAcceptedDto> {

@@ -10,10 +10,7 @@ import { ExportDto, ExportsService } from '@app/attendance';
 export class ExportsController {
   constructor(private readonly exportsService: ExportsService) {}
 
-  /**
-   * Status of an export and, once completed, a presigned download URL (valid until the file expires,
-   * 7 days after completion). Only its requester (or an admin) sees it; others get 404.
-   */
+  /** Status of an export and, once completed, a presigned download URL (requester or admin only). */
   @RequirePermission(PERMISSIONS.ATTENDANCE_EXPORT)
   @Get(':id')
   get(@Param('id', UuidParam) id: string, @CurrentUser() actor: AuthPrincipal): Promise<ExportDto> {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { PERMISSIONS, RequirePermission } from '@app/auth';
 import { CreateShiftDto, ShiftDto, ShiftsService, UpdateShiftDto } from '@app/attendance';
 
@@ -24,6 +24,7 @@ export class ShiftsController {
 
   /** Create a shift (an end before the start = a night shift ending the next day). */
   @RequirePermission(PERMISSIONS.ATTENDANCE_WRITE)
+  @ApiResponse({ status: 409, description: 'A shift with this id exists (CONFLICT)' })
   @Post()
   create(@Body() dto: CreateShiftDto): Promise<ShiftDto> {
     return this.shifts.create(dto);

@@ -16,7 +16,11 @@ describe('alert query and ids', () => {
     expect(query({ level: 'high, critical' }).value.level).toEqual(['high', 'critical']);
     expect(query({ level: ['low', 'medium'] }).value.level).toEqual(['low', 'medium']);
     expect(query({ level: 'high,urgent' }).errors).toEqual(['level']);
-    expect(query({ acknowledged: 'true', resolved: '0', muted: 'false' }).value).toMatchObject({ acknowledged: true, resolved: false, muted: false });
+    expect(query({ acknowledged: 'true', resolved: '0', muted: 'false' }).value).toMatchObject({
+      acknowledged: true,
+      resolved: false,
+      muted: false,
+    });
     expect(query({ acknowledged: 'yes' }).errors).toEqual(['acknowledged']);
     expect(query({ kind: 'Camera Offline' }).errors).toEqual(['kind']);
     expect(query({ cameraId: '../x' }).errors).toEqual(['cameraId']);

@@ -98,33 +98,46 @@ export class NotificationDto {
 export class ListAlertsQueryDto extends PaginationQueryDto {
   /** One level or several, comma-separated: `high,critical`. */
   @ApiPropertyOptional({ type: String, description: 'low | medium | high | critical, or a comma-separated list' })
-  @IsOptional() @Transform(csvList) @IsArray() @ArrayMaxSize(4) @IsIn(ALERT_LEVELS, { each: true })
+  @IsOptional()
+  @Transform(csvList)
+  @IsArray()
+  @ArrayMaxSize(4)
+  @IsIn(ALERT_LEVELS, { each: true })
   level?: Array<(typeof ALERT_LEVELS)[number]>;
 
   /** true: acknowledged only; false: not yet acknowledged. */
-  @IsOptional() @Transform(queryBoolean) @IsBoolean()
+  @IsOptional()
+  @Transform(queryBoolean)
+  @IsBoolean()
   acknowledged?: boolean;
 
   /** Alerts about this camera. */
-  @IsOptional() @Matches(CAMERA_ID_PATTERN, { message: 'cameraId must be a camera id like CAM-01' })
+  @IsOptional()
+  @Matches(CAMERA_ID_PATTERN, { message: 'cameraId must be a camera id like CAM-01' })
   cameraId?: string;
 
   /** What raised it, e.g. camera_offline. */
-  @IsOptional() @Matches(ALERT_KIND_PATTERN, { message: 'kind must be lower-case snake case, e.g. camera_offline' })
+  @IsOptional()
+  @Matches(ALERT_KIND_PATTERN, { message: 'kind must be lower-case snake case, e.g. camera_offline' })
   kind?: string;
 
   /** true: only alerts whose cause went away; false: only open ones. */
-  @IsOptional() @Transform(queryBoolean) @IsBoolean()
+  @IsOptional()
+  @Transform(queryBoolean)
+  @IsBoolean()
   resolved?: boolean;
 
   /** true: muted only; false: not muted. */
-  @IsOptional() @Transform(queryBoolean) @IsBoolean()
+  @IsOptional()
+  @Transform(queryBoolean)
+  @IsBoolean()
   muted?: boolean;
 }
 
 export class MuteAlertDto {
   /** Also mute every alert of this alert's kind (new ones are recorded but not pushed). */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   kind?: boolean;
 }
 
@@ -135,10 +148,13 @@ export class MutedKindsDto {
 
 export class ListNotificationsQueryDto extends PaginationQueryDto {
   /** true: acknowledged only; false: not yet acknowledged. */
-  @IsOptional() @Transform(queryBoolean) @IsBoolean()
+  @IsOptional()
+  @Transform(queryBoolean)
+  @IsBoolean()
   acknowledged?: boolean;
 
-  @IsOptional() @IsIn(NOTIFICATION_LEVELS)
+  @IsOptional()
+  @IsIn(NOTIFICATION_LEVELS)
   level?: (typeof NOTIFICATION_LEVELS)[number];
 }
 
@@ -146,7 +162,8 @@ export const CLEAR_SCOPES = ['acknowledged', 'all'] as const;
 
 export class ClearNotificationsQueryDto {
   /** `acknowledged`: only those you acknowledged; `all` (default): every notification in your list. */
-  @IsOptional() @IsIn(CLEAR_SCOPES)
+  @IsOptional()
+  @IsIn(CLEAR_SCOPES)
   scope?: (typeof CLEAR_SCOPES)[number];
 }
 

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   ArrayUnique,
   IsArray,
   IsBoolean,
@@ -102,7 +103,7 @@ export class CreateShiftDto {
 
   /** ISO weekdays 1 (Monday) .. 7 (Sunday); default Monday to Friday. */
   @ApiPropertyOptional({ type: [Number], example: [1, 2, 3, 4, 5] })
-  @IsOptional() @IsArray() @ArrayMaxSize(7) @ArrayUnique() @IsInt({ each: true }) @Min(1, { each: true }) @Max(7, { each: true })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(7) @ArrayUnique() @IsInt({ each: true }) @Min(1, { each: true }) @Max(7, { each: true })
   daysOfWeek?: number[];
 
   /** IANA timezone; null or omitted = SITE_TIMEZONE. */

@@ -43,18 +43,27 @@ export class LiveDetectionDto {
 /** GET /detections/live: newest sightings first. */
 export class LiveDetectionsQueryDto {
   /** Only this camera's detections. */
-  @IsOptional() @Transform(trim) @IsString() @Matches(CAMERA_ID_PATTERN, { message: CAMERA_ID_MESSAGE })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Matches(CAMERA_ID_PATTERN, { message: CAMERA_ID_MESSAGE })
   cameraId?: string;
 
   /** How many, 1..100 (default 20). */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(LIVE_LIST_CAP)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(LIVE_LIST_CAP)
   limit?: number = 20;
 }
 
 /** POST /detections/send-frame. */
 export class SendFrameDto {
   /** The camera to grab a frame from. */
-  @Transform(trim) @IsString() @Matches(CAMERA_ID_PATTERN, { message: CAMERA_ID_MESSAGE })
+  @Transform(trim)
+  @IsString()
+  @Matches(CAMERA_ID_PATTERN, { message: CAMERA_ID_MESSAGE })
   cameraId: string;
 }
 
@@ -85,18 +94,24 @@ export class DetectionEventDto {
 
 /** GET /detections/events filters. */
 export class ListDetectionEventsQueryDto extends PaginationQueryDto {
-  @IsOptional() @IsIn(DETECTION_EVENT_STATUSES)
+  @IsOptional()
+  @IsIn(DETECTION_EVENT_STATUSES)
   @ApiPropertyOptional({ enum: DETECTION_EVENT_STATUSES })
   status?: string;
 
-  @IsOptional() @Transform(trim) @IsString() @Matches(CAMERA_ID_PATTERN, { message: CAMERA_ID_MESSAGE })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Matches(CAMERA_ID_PATTERN, { message: CAMERA_ID_MESSAGE })
   cameraId?: string;
 
   /** ISO 8601, inclusive. */
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   from?: string;
 
   /** ISO 8601, exclusive. */
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   to?: string;
 }

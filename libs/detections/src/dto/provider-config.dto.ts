@@ -67,28 +67,52 @@ export class ProviderConfigDto {
 
 /** Settings to change; omitted keys are kept, null resets a key to its default. */
 export class UpdateProviderSettingsDto {
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
   matchThreshold?: number | null;
 
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
   unknownThreshold?: number | null;
 
-  @IsOptional() @IsInt() @Min(0) @Max(4096)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(4096)
   minFaceSizePx?: number | null;
 
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(100_000)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100_000)
   minSharpness?: number | null;
 
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
   minDetectionScore?: number | null;
 
-  @IsOptional() @IsInt() @Min(1) @Max(3600)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3600)
   debounceSeconds?: number | null;
 
-  @IsOptional() @IsInt() @Min(500) @Max(30_000)
+  @IsOptional()
+  @IsInt()
+  @Min(500)
+  @Max(30_000)
   timeoutMs?: number | null;
 
-  @IsOptional() @IsInt() @Min(0) @Max(86_400)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
   unknownAlertCooldownSeconds?: number | null;
 }
 
@@ -97,23 +121,38 @@ export class UpdateProviderSettingsDto {
  * stored key, an empty string or null removes it, anything else replaces it.
  */
 export class UpdateProviderConfigDto {
-  @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(255)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
   providerName?: string;
 
-  @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(2048)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2048)
   endpoint?: string;
 
-  @IsOptional() @IsString() @MaxLength(400)
+  @IsOptional()
+  @IsString()
+  @MaxLength(400)
   apiKey?: string | null;
 
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   enabled?: boolean;
 
-  @IsOptional() @IsIn(PROVIDER_KINDS)
+  @IsOptional()
+  @IsIn(PROVIDER_KINDS)
   @ApiPropertyOptional({ enum: PROVIDER_KINDS })
   kind?: string;
 
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => UpdateProviderSettingsDto)
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => UpdateProviderSettingsDto)
   settings?: UpdateProviderSettingsDto;
 }
 

@@ -1,13 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RedisService, rootLogger } from '@app/core';
 import { StorageService } from '@app/storage';
-import {
-  LIVE_ALL_SCOPE,
-  LIVE_LIST_CAP,
-  LIVE_REFRESH_MS,
-  LIVE_THUMBNAIL_URL_SECONDS,
-  REDIS_KEYS,
-} from '../detections.constants';
+import { LIVE_ALL_SCOPE, LIVE_LIST_CAP, LIVE_REFRESH_MS, LIVE_THUMBNAIL_URL_SECONDS, REDIS_KEYS } from '../detections.constants';
 import type { LiveDetectionDto } from '../dto/detection.dto';
 import { DetectionsRepository } from '../detections.repository';
 import type { DetectionEntity } from '../entities/detection.entity';
@@ -196,7 +190,11 @@ export class LiveDetectionsService {
     if (!this.redis.ready) return null;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const read = this.redis.client.pipeline().get(REDIS_KEYS.liveMeta(scope)).lrangeBuffer(REDIS_KEYS.liveList(scope), 0, take - 1).exec();
+      const read = this.redis.client
+        .pipeline()
+        .get(REDIS_KEYS.liveMeta(scope))
+        .lrangeBuffer(REDIS_KEYS.liveList(scope), 0, take - 1)
+        .exec();
       const timeout = new Promise<null>((resolve) => {
         timer = setTimeout(() => resolve(null), REDIS_READ_TIMEOUT_MS);
       });
@@ -230,14 +228,7 @@ export class LiveDetectionsService {
         const version = (await this.redis.client.get(REDIS_KEYS.liveVersion(scope))) ?? '0';
         const rows = await this.repo.recent(cameraId, LIVE_LIST_CAP);
         const items = await Promise.all(rows.map(async (r) => renderLiveDetection(await this.render(r))));
-        await this.redis.client.eval(
-          REBUILD_SCRIPT,
-          3,
-          ...this.scopeKeys(scope),
-          version,
-          String(Date.now() + LIVE_REFRESH_MS),
-          ...items,
-        );
+        await this.redis.client.eval(REBUILD_SCRIPT, 3, ...this.scopeKeys(scope), version, String(Date.now() + LIVE_REFRESH_MS), ...items);
         return items;
       } finally {
         await this.redis.client.del(REDIS_KEYS.liveRebuildLock(scope)).catch(() => undefined);

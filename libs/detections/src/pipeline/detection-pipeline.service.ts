@@ -20,7 +20,14 @@ import { ProviderConfigService } from '../provider-config.service';
 import { effectiveSettings, type ProviderSettings } from '../provider-settings';
 import { cropFace } from './face-crop';
 import { FrameStore } from './frame-store';
-import { stepTracks, type Observation, type ObservedPerson, type SightingLabel, type TrackAction, type TrackState } from './sighting-tracker';
+import {
+  stepTracks,
+  type Observation,
+  type ObservedPerson,
+  type SightingLabel,
+  type TrackAction,
+  type TrackState,
+} from './sighting-tracker';
 import { TrackStore } from './track-store';
 
 export interface DetectJobContext {
@@ -147,26 +154,46 @@ export class DetectionPipelineService {
       });
     let providerLatencyMs: number | null = null;
     try {
+      const marks: Record<string, number> = {};
+      const mark = (name: string, since: number): number => {
+        const now = performance.now();
+        marks[name] = Math.round(now - since);
+        return now;
+      };
+      let t0 = mark('setupMs', started);
       const frame = await this.takeFrame(camera, payload.trigger, ctx.signal);
       if (!frame) {
         const eventId = await eventStart;
         const message = 'No recent frame from the camera sampler';
-        if (eventId) await this.events.finish(eventId, { status: 'error', latencyMs: null, payload: { ...meta, provider: { kind: config.kind } }, errorMessage: message });
+        if (eventId)
+          await this.events.finish(eventId, {
+            status: 'error',
+            latencyMs: null,
+            payload: { ...meta, provider: { kind: config.kind } },
+            errorMessage: message,
+          });
         return result('skipped', { reason: 'no_recent_frame', eventId });
       }
+      t0 = mark('frameMs', t0);
       const provider = this.providers.providerFor(config);
       const analysis = await provider.analyze(frame.jpeg, { signal: ctx.signal });
       providerLatencyMs = analysis.latencyMs;
       void this.config.recordLatency(analysis.latencyMs);
+      t0 = mark('analyzeMs', t0);
       const judged = await this.judge(analysis, config.kind, settings);
+      t0 = mark('judgeMs', t0);
 
       const windowMs = settings.debounceSeconds * 1000;
       const capturedMs = frame.capturedAt.getTime();
-      const sightings = await this.tracks.update(camera.id, windowMs * 3 + 60_000, async (open) => {
+      const { sightings, followUps } = await this.tracks.update(camera.id, windowMs * 3 + 60_000, async (open) => {
         const step = stepTracks(open, judged.observations, capturedMs, { windowMs, oneShot: payload.trigger === 'manual' });
-        const applied = await this.apply(camera, frame, analysis, step.actions, settings);
+        const applied = await this.apply(camera, frame, analysis, step.actions);
         return { tracks: step.tracks, result: applied };
       });
+      t0 = mark('sightingsMs', t0);
+      // Attendance and alerts after the camera's tracks are unlocked (the sightings are published).
+      await this.followUp(camera, followUps, settings);
+      mark('followUpMs', t0);
 
       const eventId = await eventStart;
       if (eventId) {
@@ -176,10 +203,18 @@ export class DetectionPipelineService {
           payload: {
             ...meta,
             provider: { kind: config.kind, model: provider.modelName, version: provider.modelVersion },
-            frame: { source: frame.source, capturedAt: frame.capturedAt.toISOString(), width: analysis.width, height: analysis.height, bytes: frame.jpeg.length },
+            frame: {
+              source: frame.source,
+              capturedAt: frame.capturedAt.toISOString(),
+              width: analysis.width,
+              height: analysis.height,
+              bytes: frame.jpeg.length,
+            },
             faces: judged.summary,
             sightings,
             raw: analysis.raw ?? null,
+            // Where the time went; frameAgeMs = capture to job start (queue wait for sampled frames).
+            timings: { frameAgeMs: Math.max(0, startedAt.getTime() - frame.capturedAt.getTime()), ...marks },
             totalMs: Math.round(performance.now() - started),
           },
           errorMessage: null,
@@ -198,7 +233,12 @@ export class DetectionPipelineService {
       const eventId = await eventStart;
       if (eventId) {
         await this.events
-          .finish(eventId, { status: 'error', latencyMs: providerLatencyMs, payload: { ...meta, provider: { kind: config.kind } }, errorMessage: message.slice(0, 2000) })
+          .finish(eventId, {
+            status: 'error',
+            latencyMs: providerLatencyMs,
+            payload: { ...meta, provider: { kind: config.kind } },
+            errorMessage: message.slice(0, 2000),
+          })
           .catch(() => undefined);
       }
       this.log.warn({ cameraId: camera.id, ...meta, err: message }, 'detection attempt failed');
@@ -286,43 +326,59 @@ export class DetectionPipelineService {
     return profile ? { employeeId: profile.employeeId, name: profile.name, department: profile.department } : null;
   }
 
-  /** Carries out the tracker's decisions; idempotent enough for a retry (row ids are fixed per track). */
+  /**
+   * Carries out the tracker's row decisions (thumbnail, row, live cache, event); idempotent enough
+   * for a retry (row ids are fixed per track). Returns the summaries and the actions left for
+   * followUp (attendance, alerts).
+   */
   private async apply(
     camera: CameraEntity,
     frame: TakenFrame,
     analysis: FaceAnalysis,
     actions: TrackAction[],
-    settings: ProviderSettings,
-  ): Promise<SightingSummary[]> {
-    // Thumbnails of the tracks opened on this frame, in parallel.
-    await Promise.all(
-      actions
-        .filter((a): a is Extract<TrackAction, { type: 'open' }> => a.type === 'open')
-        .map(async (a) => {
-          a.track.thumbnail = await this.storeThumbnail(a.track.detectionId, frame.jpeg, a.observation.box, analysis);
-        }),
-    );
+  ): Promise<{ sightings: SightingSummary[]; followUps: TrackAction[] }> {
+    // Face crops of the tracks opened on this frame, uploaded while their rows are written.
+    const uploads = new Map<string, Promise<string | null>>();
+    for (const a of actions) {
+      if (a.type !== 'open') continue;
+      const upload = this.storeThumbnail(a.track.detectionId, frame.jpeg, a.observation.box, analysis);
+      uploads.set(a.track.id, upload);
+      a.track.thumbnail = thumbnailKey(a.track.detectionId);
+      void upload.then((key) => {
+        a.track.thumbnail = key;
+      });
+    }
 
-    const summaries: SightingSummary[] = [];
+    const sightings: SightingSummary[] = [];
     await Promise.all(
       actions.map(async (a) => {
         if (a.type === 'write') {
-          await this.write(camera, a.track, a.label);
-          summaries.push(summaryOf(a.track, a.label, 'new'));
+          await this.write(camera, a.track, a.label, uploads.get(a.track.id));
+          sightings.push(summaryOf(a.track, a.label, 'new'));
         } else if (a.type === 'relabel') {
           await this.relabel(camera, a.track, a.label);
-          summaries.push(summaryOf(a.track, a.label, 'relabelled'));
+          sightings.push(summaryOf(a.track, a.label, 'relabelled'));
         }
       }),
     );
+    // Crops of tracks opened but not written yet (undecided) must be stored before the state is.
+    await Promise.all(uploads.values());
+    return { sightings, followUps: actions.filter((a) => a.type === 'sighting' || a.type === 'stranger') };
+  }
+
+  private async followUp(camera: CameraEntity, actions: TrackAction[], settings: ProviderSettings): Promise<void> {
     for (const a of actions) {
       if (a.type === 'sighting') await this.handOff(camera, a.track, a.label, a.at);
       else if (a.type === 'stranger') await this.strangerAlert(camera, a.track, settings);
     }
-    return summaries;
   }
 
-  private async storeThumbnail(detectionId: string, jpeg: Buffer, box: DetectedFace['box'], analysis: FaceAnalysis): Promise<string | null> {
+  private async storeThumbnail(
+    detectionId: string,
+    jpeg: Buffer,
+    box: DetectedFace['box'],
+    analysis: FaceAnalysis,
+  ): Promise<string | null> {
     try {
       const crop = await cropFace(jpeg, box, analysis.width, analysis.height);
       if (!crop) return null;
@@ -336,8 +392,9 @@ export class DetectionPipelineService {
     }
   }
 
-  private async write(camera: CameraEntity, track: TrackState, label: SightingLabel): Promise<void> {
-    const row = await this.detections.insert({
+  /** Inserts the sighting (while its crop uploads), then lists and publishes it. */
+  private async write(camera: CameraEntity, track: TrackState, label: SightingLabel, upload?: Promise<string | null>): Promise<void> {
+    const insert = this.detections.insert({
       id: track.detectionId,
       personId: label.personId,
       name: label.name,
@@ -349,9 +406,16 @@ export class DetectionPipelineService {
       thumbnail: track.thumbnail ?? null,
       status: label.status,
     });
+    const [inserted, stored] = await Promise.all([insert, upload ?? Promise.resolve(track.thumbnail ?? null)]);
+    let row = inserted;
+    if (row.thumbnail && stored !== row.thumbnail) {
+      // The crop could not be stored: no picture rather than a broken link.
+      row = (await this.detections.clearThumbnail(row.id)) ?? row;
+      track.thumbnail = null;
+    }
     const dto = await this.live.render(row);
-    await this.live.push(dto);
     await this.publisher.publish(detectionEvent(camera.id, { ...dto }));
+    await this.live.push(dto);
   }
 
   private async relabel(camera: CameraEntity, track: TrackState, label: SightingLabel): Promise<void> {
@@ -363,8 +427,8 @@ export class DetectionPipelineService {
     });
     if (!row) return;
     const dto = await this.live.render(row);
-    await this.live.replace(dto);
     await this.publisher.publish(detectionEvent(camera.id, { ...dto }));
+    await this.live.replace(dto);
   }
 
   /** Attendance for a recognised employee; a failure is logged and retried once (the sighting row stays). */
@@ -398,7 +462,13 @@ export class DetectionPipelineService {
   private async strangerAlert(camera: CameraEntity, track: TrackState, settings: ProviderSettings): Promise<void> {
     try {
       if (settings.unknownAlertCooldownSeconds > 0) {
-        const gate = await this.redis.client.set(REDIS_KEYS.unknownAlertGate(camera.id), track.detectionId, 'EX', settings.unknownAlertCooldownSeconds, 'NX');
+        const gate = await this.redis.client.set(
+          REDIS_KEYS.unknownAlertGate(camera.id),
+          track.detectionId,
+          'EX',
+          settings.unknownAlertCooldownSeconds,
+          'NX',
+        );
         if (gate !== 'OK') return;
       }
       await this.alerts.raise({

@@ -59,7 +59,10 @@ export class ProviderGallerySyncService implements OnApplicationBootstrap, OnApp
     try {
       const config = await this.config.get();
       if (!config.enabled || !keepsOurGallery(config.kind)) return;
-      const key = createHash('sha1').update(`${event.profileId}|${event.action}|${event.employeeId}|${event.at}`).digest('hex').slice(0, 16);
+      const key = createHash('sha1')
+        .update(`${event.profileId}|${event.action}|${event.employeeId}|${event.at}`)
+        .digest('hex')
+        .slice(0, 16);
       await this.jobs.enqueue(
         JOBS.providerGallerySync,
         {
@@ -81,7 +84,8 @@ export class ProviderGallerySyncService implements OnApplicationBootstrap, OnApp
     const result: GallerySyncResult = { outcome: 'done', enrolled: [], forgotten: [], rejected: [] };
     const config = await this.config.get();
     if (!config.enabled) return { ...result, outcome: 'skipped', reason: 'provider disabled' };
-    if (!isExternalProviderKind(config.kind)) return { ...result, outcome: 'skipped', reason: 'the built-in engine matches against the registry itself' };
+    if (!isExternalProviderKind(config.kind))
+      return { ...result, outcome: 'skipped', reason: 'the built-in engine matches against the registry itself' };
     if (!keepsOurGallery(config.kind)) return { ...result, outcome: 'skipped', reason: `the ${config.kind} provider has no enrolment API` };
     const provider = this.providers.providerFor(config);
     if (!provider.enrol || !provider.forget) return { ...result, outcome: 'skipped', reason: `${config.kind} has no enrolment API` };
@@ -126,7 +130,10 @@ export class ProviderGallerySyncService implements OnApplicationBootstrap, OnApp
         if (page.length < PAGE) break;
       }
     }
-    this.log.info({ kind: config.kind, enrolled: result.enrolled.length, forgotten: result.forgotten.length, rejected: result.rejected.length }, 'provider gallery synced');
+    this.log.info(
+      { kind: config.kind, enrolled: result.enrolled.length, forgotten: result.forgotten.length, rejected: result.rejected.length },
+      'provider gallery synced',
+    );
     return result;
   }
 }

@@ -1,5 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
-import { cosine, decodeEmbedding, encodeEmbedding, iou, labelOf, stepTracks, type Observation, type ObservedPerson, type TrackAction, type TrackState } from './sighting-tracker';
+import {
+  cosine,
+  decodeEmbedding,
+  encodeEmbedding,
+  iou,
+  labelOf,
+  stepTracks,
+  type Observation,
+  type ObservedPerson,
+  type TrackAction,
+  type TrackState,
+} from './sighting-tracker';
 
 const box = (left: number, top = 100, size = 120) => ({ left, top, width: size, height: size });
 /** A unit vector mostly along axis `i` (8 dimensions), tilted by `tilt` towards axis i+1. */
@@ -21,8 +32,21 @@ const match = (left: number, emb: number[], person = cage, similarity = 0.8): Ob
   person,
   similarity,
 });
-const stranger = (left: number, emb: number[]): Observation => ({ box: box(left), score: 0.85, embedding: emb, verdict: 'stranger', similarity: 0.2 });
-const candidate = (left: number, emb: number[]): Observation => ({ box: box(left), score: 0.8, embedding: emb, verdict: 'candidate', person: cage, similarity: 0.58 });
+const stranger = (left: number, emb: number[]): Observation => ({
+  box: box(left),
+  score: 0.85,
+  embedding: emb,
+  verdict: 'stranger',
+  similarity: 0.2,
+});
+const candidate = (left: number, emb: number[]): Observation => ({
+  box: box(left),
+  score: 0.8,
+  embedding: emb,
+  verdict: 'candidate',
+  person: cage,
+  similarity: 0.58,
+});
 
 const types = (actions: TrackAction[]) => actions.map((a) => a.type);
 let n = 0;
@@ -49,7 +73,9 @@ describe('sighting tracker', () => {
       { at: 11_000, obs: [match(101, vec(0))] },
     ]);
     expect(types(perFrame[0])).toEqual(['open', 'write', 'sighting']);
-    expect(perFrame[0][1]).toMatchObject({ label: { status: 'authorized', personId: 'EMP-CAGE', name: 'Nicolas Cage', department: 'Film', confidence: 80 } });
+    expect(perFrame[0][1]).toMatchObject({
+      label: { status: 'authorized', personId: 'EMP-CAGE', name: 'Nicolas Cage', department: 'Film', confidence: 80 },
+    });
     expect(perFrame[1]).toEqual([]);
     expect(perFrame[2]).toEqual([]);
     // Still the same sighting (frames 7 s apart), but presence is refreshed after a window.
@@ -142,13 +168,22 @@ describe('sighting tracker', () => {
   });
 
   it('follows recognising providers (no embeddings) by subject and by box overlap', () => {
-    const visitor: Observation = { box: box(100), score: 0.95, subject: 'EMP-OLD', verdict: 'visitor', person: { employeeId: 'EMP-OLD', name: 'Former', department: null }, similarity: 0.93 };
+    const visitor: Observation = {
+      box: box(100),
+      score: 0.95,
+      subject: 'EMP-OLD',
+      verdict: 'visitor',
+      person: { employeeId: 'EMP-OLD', name: 'Former', department: null },
+      similarity: 0.93,
+    };
     const unknownAt = (left: number): Observation => ({ box: box(left), score: 0.9, verdict: 'stranger' });
     const { perFrame, tracks } = run([
       { at: 0, obs: [visitor, unknownAt(400)] },
       { at: 2000, obs: [{ ...visitor, box: box(130) }, unknownAt(410)] },
     ]);
-    expect(perFrame[0].filter((a) => a.type === 'write').map((a) => (a as { label: { status: string } }).label.status)).toEqual(['visitor']);
+    expect(perFrame[0].filter((a) => a.type === 'write').map((a) => (a as { label: { status: string } }).label.status)).toEqual([
+      'visitor',
+    ]);
     expect(perFrame[1].filter((a) => a.type === 'open')).toEqual([]);
     expect(types(perFrame[1])).toEqual(['write', 'stranger']);
     expect(tracks).toHaveLength(2);

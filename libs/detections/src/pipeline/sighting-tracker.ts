@@ -125,7 +125,12 @@ export interface StepResult {
 }
 
 /** One frame of one camera: `observations` seen at capture time `now` (ms). */
-export function stepTracks(previous: readonly TrackState[], observations: readonly Observation[], now: number, opts: TrackerOptions): StepResult {
+export function stepTracks(
+  previous: readonly TrackState[],
+  observations: readonly Observation[],
+  now: number,
+  opts: TrackerOptions,
+): StepResult {
   const minUnknown = opts.minUnknownFrames ?? 2;
   const actions: TrackAction[] = [];
   const open: TrackState[] = [];

@@ -29,14 +29,19 @@ export class TrackStore {
    * Runs `update` on the camera's tracks under its lock and stores what it returns; the tracks
    * expire from Redis `ttlMs` after the last update.
    */
-  async update<R>(cameraId: string, ttlMs: number, update: (tracks: TrackState[]) => Promise<{ tracks: TrackState[]; result: R }> | { tracks: TrackState[]; result: R }): Promise<R> {
+  async update<R>(
+    cameraId: string,
+    ttlMs: number,
+    update: (tracks: TrackState[]) => Promise<{ tracks: TrackState[]; result: R }> | { tracks: TrackState[]; result: R },
+  ): Promise<R> {
     const token = randomUUID();
     await this.acquire(cameraId, token);
     try {
       const raw = await this.redis.client.get(REDIS_KEYS.tracks(cameraId));
       const tracks = raw ? (JSON.parse(raw) as TrackState[]) : [];
       const { tracks: next, result } = await update(tracks);
-      if (next.length) await this.redis.client.set(REDIS_KEYS.tracks(cameraId), JSON.stringify(next), 'PX', Math.max(1000, Math.round(ttlMs)));
+      if (next.length)
+        await this.redis.client.set(REDIS_KEYS.tracks(cameraId), JSON.stringify(next), 'PX', Math.max(1000, Math.round(ttlMs)));
       else await this.redis.client.del(REDIS_KEYS.tracks(cameraId));
       return result;
     } finally {
@@ -61,7 +66,8 @@ export class TrackStore {
         throw new TrackStoreUnavailableError(`Redis unavailable for sighting tracks: ${(err as Error).message}`);
       }
       if (ok === 'OK') return;
-      if (Date.now() > until) throw new TrackStoreUnavailableError(`Sighting tracks of camera ${cameraId} stayed locked for ${LOCK_WAIT_MS} ms`);
+      if (Date.now() > until)
+        throw new TrackStoreUnavailableError(`Sighting tracks of camera ${cameraId} stayed locked for ${LOCK_WAIT_MS} ms`);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(100, delay * 2);
     }

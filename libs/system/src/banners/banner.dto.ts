@@ -25,17 +25,26 @@ export class BannerDto {
 
 export class CreateBannerDto {
   /** 1-500 characters of plain text. */
-  @Transform(trim) @IsString() @MinLength(1) @MaxLength(500)
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
   message: string;
 
-  @IsOptional() @IsIn(BANNER_LEVELS)
+  @IsOptional()
+  @IsIn(BANNER_LEVELS)
   level?: BannerLevel;
 
   /** When it disappears (ISO 8601, future, at most 30 days ahead). Or give ttlMinutes; default 24 h. */
-  @IsOptional() @Type(() => Date) @IsDate()
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
   expiresAt?: Date;
 
   /** Minutes until it disappears, 1..43200 (30 days). */
-  @IsOptional() @IsInt() @Min(1) @Max(BANNER_MAX_TTL_MINUTES)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(BANNER_MAX_TTL_MINUTES)
   ttlMinutes?: number;
 }

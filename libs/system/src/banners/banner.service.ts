@@ -2,13 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { AuthPrincipal } from '@app/core';
 import { RedisService, badRequest, conflict, notFound, serviceUnavailable } from '@app/core';
-import {
-  BANNER_DEFAULT_TTL_MINUTES,
-  BANNER_MAX_TTL_MINUTES,
-  BannerDto,
-  CreateBannerDto,
-  MAX_ACTIVE_BANNERS,
-} from './banner.dto';
+import { BANNER_DEFAULT_TTL_MINUTES, BANNER_MAX_TTL_MINUTES, BannerDto, CreateBannerDto, MAX_ACTIVE_BANNERS } from './banner.dto';
 
 /** Redis hash id -> JSON BannerDto. Expired entries are dropped when read. */
 export const BANNERS_KEY = 'banners:messages';
@@ -26,7 +20,9 @@ export class BannerService {
     const all = await this.readAll();
     const expired = all.filter((b) => Date.parse(b.expiresAt) <= now.getTime()).map((b) => b.id);
     if (expired.length) await this.guard(() => this.redis.client.hdel(BANNERS_KEY, ...expired));
-    return all.filter((b) => Date.parse(b.expiresAt) > now.getTime()).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+    return all
+      .filter((b) => Date.parse(b.expiresAt) > now.getTime())
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
   }
 
   async create(dto: CreateBannerDto, actor: AuthPrincipal, now = new Date()): Promise<BannerDto> {
@@ -35,7 +31,8 @@ export class BannerService {
     }
     let expiresAt: Date;
     if (dto.expiresAt) {
-      if (dto.expiresAt.getTime() <= now.getTime()) throw badRequest('expiresAt must be in the future', [{ field: 'expiresAt', issue: 'in the past' }]);
+      if (dto.expiresAt.getTime() <= now.getTime())
+        throw badRequest('expiresAt must be in the future', [{ field: 'expiresAt', issue: 'in the past' }]);
       if (dto.expiresAt.getTime() - now.getTime() > BANNER_MAX_TTL_MINUTES * 60_000) {
         throw badRequest('expiresAt must be at most 30 days ahead', [{ field: 'expiresAt', issue: 'more than 30 days ahead' }]);
       }

@@ -31,12 +31,14 @@ export class InvokeEndpointDto {
 
   /** Values of the route's `{param}` segments, e.g. {"id": "ALERT-..."}. */
   @ApiPropertyOptional({ type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }] } })
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   pathParams?: Record<string, string | number>;
 
   /** Query parameters, e.g. {"page": 1, "level": "high"}. */
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   query?: Record<string, string | number | boolean | Array<string | number | boolean>>;
 }
 

@@ -112,7 +112,8 @@ export class DeveloperService {
   private table(): DevEndpoint[] {
     const doc = this.holder.get();
     if (!doc) throw serviceUnavailable('The API document is not available yet');
-    if (this.cache?.revision !== this.holder.revision) this.cache = { revision: this.holder.revision, endpoints: endpointsFromDocument(doc) };
+    if (this.cache?.revision !== this.holder.revision)
+      this.cache = { revision: this.holder.revision, endpoints: endpointsFromDocument(doc) };
     return this.cache.endpoints;
   }
 
@@ -121,7 +122,10 @@ export class DeveloperService {
     const address = this.adapterHost.httpAdapter?.getHttpServer()?.address?.() as AddressInfo | string | null | undefined;
     if (!address || typeof address === 'string') throw serviceUnavailable('The API is not listening on a TCP port');
     const wildcard = address.address === '0.0.0.0' || address.address === '::' || address.address === '';
-    return { host: wildcard ? (address.family === 'IPv6' && address.address === '::' ? '::1' : '127.0.0.1') : address.address, port: address.port };
+    return {
+      host: wildcard ? (address.family === 'IPv6' && address.address === '::' ? '::1' : '127.0.0.1') : address.address,
+      port: address.port,
+    };
   }
 
   private send(
@@ -187,7 +191,11 @@ export class DeveloperService {
         clearTimeout(overall);
         reject(
           err.message === 'timeout'
-            ? new ApiException(HttpStatus.GATEWAY_TIMEOUT, ErrorCode.SERVICE_UNAVAILABLE, `The invoked route did not answer within ${timeoutMs} ms`)
+            ? new ApiException(
+                HttpStatus.GATEWAY_TIMEOUT,
+                ErrorCode.SERVICE_UNAVAILABLE,
+                `The invoked route did not answer within ${timeoutMs} ms`,
+              )
             : serviceUnavailable('The invoked route could not be reached', { reason: err.message }),
         );
       };

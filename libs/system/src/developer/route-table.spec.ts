@@ -13,14 +13,25 @@ const doc = {
         description: 'Requires permission `alerts:read`.',
         tags: ['alerts'],
         security: [{ bearer: [] }],
-        parameters: [{ name: 'level', in: 'query' }, { name: 'page', in: 'query' }],
+        parameters: [
+          { name: 'level', in: 'query' },
+          { name: 'page', in: 'query' },
+        ],
         responses: {},
       },
     },
     '/api/v1/alerts/{id}/acknowledge': {
-      post: { operationId: 'alerts_acknowledge', tags: ['alerts'], security: [{ bearer: [] }], parameters: [{ name: 'id', in: 'path' }], responses: {} },
+      post: {
+        operationId: 'alerts_acknowledge',
+        tags: ['alerts'],
+        security: [{ bearer: [] }],
+        parameters: [{ name: 'id', in: 'path' }],
+        responses: {},
+      },
     },
-    '/api/v1/settings/preferences': { get: { operationId: 'settings_preferences', tags: ['settings'], security: [{ bearer: [] }], responses: {} } },
+    '/api/v1/settings/preferences': {
+      get: { operationId: 'settings_preferences', tags: ['settings'], security: [{ bearer: [] }], responses: {} },
+    },
     '/api/v1/auth/login': { post: { operationId: 'auth_login', tags: ['auth'], responses: {} } },
     '/api/v1/developer/endpoints/{id}/invoke': { post: { operationId: 'developer_invoke', tags: ['developer'], responses: {} } },
   },
@@ -43,7 +54,11 @@ describe('endpointsFromDocument', () => {
       permission: 'alerts:read',
       acceptsBody: false,
     });
-    expect(list.find((e) => e.id === 'DEV-alerts_acknowledge')).toMatchObject({ pathParams: ['id'], acceptsBody: true, description: 'POST /api/v1/alerts/{id}/acknowledge' });
+    expect(list.find((e) => e.id === 'DEV-alerts_acknowledge')).toMatchObject({
+      pathParams: ['id'],
+      acceptsBody: true,
+      description: 'POST /api/v1/alerts/{id}/acknowledge',
+    });
     expect(list.find((e) => e.id === 'DEV-settings_preferences')?.access).toBe('authenticated');
     expect(list.find((e) => e.id === 'DEV-auth_login')?.access).toBe('public');
   });
@@ -71,7 +86,9 @@ describe('buildRequestTarget', () => {
     expect(buildRequestTarget(ack, { id: 'ALERT-1' })).toBe('/api/v1/alerts/ALERT-1/acknowledge');
     expect(buildRequestTarget(ack, { id: 'a b?c#d' })).toBe('/api/v1/alerts/a%20b%3Fc%23d/acknowledge');
     expect(buildRequestTarget(ack, { id: 42 })).toBe('/api/v1/alerts/42/acknowledge');
-    expect(buildRequestTarget(list, {}, { level: ['high', 'critical'], page: 2, x: true })).toBe('/api/v1/alerts?level=high&level=critical&page=2&x=true');
+    expect(buildRequestTarget(list, {}, { level: ['high', 'critical'], page: 2, x: true })).toBe(
+      '/api/v1/alerts?level=high&level=critical&page=2&x=true',
+    );
   });
 
   it('refuses anything that could leave the route: slashes, dot segments, control characters, missing or unknown params', () => {
@@ -87,6 +104,8 @@ describe('buildRequestTarget', () => {
     expect(issues(() => buildRequestTarget(ack, { id: 'A', other: 'B' }))).toEqual(['pathParams.other']);
     expect(issues(() => buildRequestTarget(list, {}, { 'bad key': 1 }))).toEqual(['query.bad key']);
     expect(issues(() => buildRequestTarget(list, {}, { level: { nested: 1 } }))).toEqual(['query.level']);
-    expect(issues(() => buildRequestTarget(list, {}, Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 1]))))).toEqual(['query']);
+    expect(issues(() => buildRequestTarget(list, {}, Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 1]))))).toEqual([
+      'query',
+    ]);
   });
 });

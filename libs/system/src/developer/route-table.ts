@@ -129,7 +129,10 @@ export function buildRequestTarget(
     const v = query[key];
     const values = Array.isArray(v) ? v : [v];
     if (values.length > 50 || values.some((x) => !['string', 'number', 'boolean'].includes(typeof x) || String(x).length > 1000)) {
-      issues.push({ field: `query.${key}`, issue: 'must be a string, number or boolean (or up to 50 of them), each at most 1000 characters' });
+      issues.push({
+        field: `query.${key}`,
+        issue: 'must be a string, number or boolean (or up to 50 of them), each at most 1000 characters',
+      });
       continue;
     }
     for (const x of values as QueryValue[]) search.append(key, String(x));

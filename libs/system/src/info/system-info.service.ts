@@ -12,7 +12,9 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
 /** `YYYY-MM-DD` of `at` in an IANA time zone. */
 export function siteDate(at: Date, timeZone: string): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at).map((p) => [p.type, p.value]),
+    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
   );
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
@@ -62,8 +64,22 @@ export class SystemInfoService {
     ]);
     const seconds = (iso: string): number => Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
     const processes: ProcessUptimeDto[] = [
-      ...apis.map((a) => ({ id: `api:${a.id}`, kind: 'api', host: a.host, pid: a.pid, startedAt: a.startedAt, uptimeSeconds: seconds(a.startedAt) })),
-      ...workers.map((w) => ({ id: `worker:${w.id}`, kind: 'worker', host: w.host, pid: w.pid, startedAt: w.startedAt, uptimeSeconds: seconds(w.startedAt) })),
+      ...apis.map((a) => ({
+        id: `api:${a.id}`,
+        kind: 'api',
+        host: a.host,
+        pid: a.pid,
+        startedAt: a.startedAt,
+        uptimeSeconds: seconds(a.startedAt),
+      })),
+      ...workers.map((w) => ({
+        id: `worker:${w.id}`,
+        kind: 'worker',
+        host: w.host,
+        pid: w.pid,
+        startedAt: w.startedAt,
+        uptimeSeconds: seconds(w.startedAt),
+      })),
     ];
     const checked = cameras.filter((c) => c.totalChecks > 0 && c.uptimePercent !== null);
     return {

@@ -51,7 +51,9 @@ describe('MetricsCollectorService', () => {
     const result = await c.svc.collect(new Date('2026-01-01T00:00:00Z'));
     c.svc.onModuleDestroy();
     expect(result.samples).toBe(c.stored.length);
-    expect(c.stored).toEqual(expect.arrayContaining([{ category: 'queue', label: 'odoo-sync: failed', value: 2, unit: 'jobs', limit: null }]));
+    expect(c.stored).toEqual(
+      expect.arrayContaining([{ category: 'queue', label: 'odoo-sync: failed', value: 2, unit: 'jobs', limit: null }]),
+    );
     expect(c.cached).toHaveLength(1);
     expect(c.raised.map((a) => a.kind)).toEqual(['disk_pressure']);
     expect(c.raised[0]).toMatchObject({ subject: expect.stringMatching(/:\/$/), tags: ['disk_pressure', 'system'] });

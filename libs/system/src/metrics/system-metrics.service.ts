@@ -123,10 +123,18 @@ export class MetricsCollectorService implements OnModuleDestroy {
     });
     if (host.disk) {
       const disk = diskUsedPercent(host.disk);
-      await this.checkPressure('disk_pressure', `${this.host}:${host.disk.path}`, disk, this.env.ALERT_DISK_USAGE_PERCENT, raised, resolved, {
-        title: `Disk almost full on ${this.host} (${host.disk.path})`,
-        description: `Disk usage of ${host.disk.path} is ${disk}% (threshold ${this.env.ALERT_DISK_USAGE_PERCENT}%), ${round2(host.disk.availableBytes / 1024 ** 3)} GB free.`,
-      });
+      await this.checkPressure(
+        'disk_pressure',
+        `${this.host}:${host.disk.path}`,
+        disk,
+        this.env.ALERT_DISK_USAGE_PERCENT,
+        raised,
+        resolved,
+        {
+          title: `Disk almost full on ${this.host} (${host.disk.path})`,
+          description: `Disk usage of ${host.disk.path} is ${disk}% (threshold ${this.env.ALERT_DISK_USAGE_PERCENT}%), ${round2(host.disk.availableBytes / 1024 ** 3)} GB free.`,
+        },
+      );
     }
     this.log.debug({ samples: samples.length, raised, resolved }, 'system metrics collected');
     return { handled: true, collectedAt, samples: samples.length, raised, resolved };
@@ -159,7 +167,13 @@ export class MetricsCollectorService implements OnModuleDestroy {
   private async runtimeSamples(): Promise<MetricSample[]> {
     const rows: MetricSample[] = [];
     if (this.loop.count > 0) {
-      rows.push({ category: 'runtime', label: 'Event loop lag p99 (worker)', value: round2(this.loop.percentile(99) / 1e6), unit: 'ms', limit: null });
+      rows.push({
+        category: 'runtime',
+        label: 'Event loop lag p99 (worker)',
+        value: round2(this.loop.percentile(99) / 1e6),
+        unit: 'ms',
+        limit: null,
+      });
     }
     this.loop.reset();
     try {
@@ -191,7 +205,13 @@ export class MetricsCollectorService implements OnModuleDestroy {
       return [];
     }
     return QUEUE_NAMES.flatMap((q) =>
-      QUEUE_STATES.map((state) => ({ category: 'queue', label: queueLabel(q, state), value: depths[q]?.[state] ?? 0, unit: 'jobs', limit: null })),
+      QUEUE_STATES.map((state) => ({
+        category: 'queue',
+        label: queueLabel(q, state),
+        value: depths[q]?.[state] ?? 0,
+        unit: 'jobs',
+        limit: null,
+      })),
     );
   }
 }

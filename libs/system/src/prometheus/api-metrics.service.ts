@@ -57,7 +57,8 @@ export class ApiMetricsService {
         }
       },
     });
-    const counts = (): ReturnType<PrometheusRepository['cameraCountsOn']> => this.repo.cameraCountsOn(siteDate(new Date(), this.env.SITE_TIMEZONE));
+    const counts = (): ReturnType<PrometheusRepository['cameraCountsOn']> =>
+      this.repo.cameraCountsOn(siteDate(new Date(), this.env.SITE_TIMEZONE));
     const openAlerts = (): ReturnType<PrometheusRepository['openAlertsByLevel']> => this.repo.openAlertsByLevel();
     new Gauge({
       name: 'cctv_camera_detections_today',

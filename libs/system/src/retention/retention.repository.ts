@@ -36,10 +36,10 @@ export class RetentionRepository {
   }
 
   detectionsBefore(cutoff: Date, limit: number): Promise<KeyedRow[]> {
-    return this.dataSource.query(
-      `SELECT id, thumbnail AS key FROM detections WHERE timestamp < $1 ORDER BY timestamp LIMIT $2`,
-      [cutoff, limit],
-    );
+    return this.dataSource.query(`SELECT id, thumbnail AS key FROM detections WHERE timestamp < $1 ORDER BY timestamp LIMIT $2`, [
+      cutoff,
+      limit,
+    ]);
   }
 
   async deleteDetections(ids: readonly string[], keys: readonly string[]): Promise<number> {

@@ -64,7 +64,11 @@ export class OpsSchedulesService implements OnApplicationBootstrap, OnApplicatio
         },
       );
       this.log.info(
-        { metricsEverySeconds: this.env.METRICS_COLLECT_INTERVAL_SECONDS, cleanupCron: this.env.RETENTION_CLEANUP_CRON, tz: this.env.SITE_TIMEZONE },
+        {
+          metricsEverySeconds: this.env.METRICS_COLLECT_INTERVAL_SECONDS,
+          cleanupCron: this.env.RETENTION_CLEANUP_CRON,
+          tz: this.env.SITE_TIMEZONE,
+        },
         'operations schedules registered',
       );
     } catch (err) {

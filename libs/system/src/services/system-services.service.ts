@@ -102,7 +102,14 @@ export class SystemServicesService {
       id: 'detection-provider',
       name: provider ? `Detection provider (${provider.providerName})` : 'Detection provider',
       kind: 'provider',
-      status: !provider || !provider.enabled ? 'stopped' : provider.status === 'connected' ? 'running' : provider.status === 'degraded' ? 'degraded' : 'stopped',
+      status:
+        !provider || !provider.enabled
+          ? 'stopped'
+          : provider.status === 'connected'
+            ? 'running'
+            : provider.status === 'degraded'
+              ? 'degraded'
+              : 'stopped',
       version: null,
       uptime: null,
       uptimeSeconds: null,
@@ -118,7 +125,8 @@ export class SystemServicesService {
       id: 'odoo',
       name: 'Odoo',
       kind: 'integration',
-      status: !odoo || !odoo.configured ? 'stopped' : odoo.status === 'connected' ? 'running' : odoo.status === 'error' ? 'degraded' : 'stopped',
+      status:
+        !odoo || !odoo.configured ? 'stopped' : odoo.status === 'connected' ? 'running' : odoo.status === 'error' ? 'degraded' : 'stopped',
       version: null,
       uptime: null,
       uptimeSeconds: null,
@@ -127,7 +135,13 @@ export class SystemServicesService {
       restartable: false,
       restartAction: null,
       details: odoo
-        ? { status: odoo.status, configured: odoo.configured, autoSync: odoo.autoSync, pendingCount: odoo.pendingCount, failureCount: odoo.failureCount }
+        ? {
+            status: odoo.status,
+            configured: odoo.configured,
+            autoSync: odoo.autoSync,
+            pendingCount: odoo.pendingCount,
+            failureCount: odoo.failureCount,
+          }
         : { configured: false },
     });
     return out;
@@ -159,7 +173,13 @@ export class SystemServicesService {
       if (workers.length === 0) throw serviceUnavailable('No worker process is running: nothing to restart');
       const reached = await this.workers.restartQueues(undefined, requestedBy);
       await this.status.recordRestart({ id, name: 'Job queues', kind: 'queue', status: 'running', details: { workers: reached } }, at);
-      return { id, action: 'restart-queues', affected: reached, message: `Asked ${reached} worker process(es) to drain and restart their queue consumers`, requestedAt };
+      return {
+        id,
+        action: 'restart-queues',
+        affected: reached,
+        message: `Asked ${reached} worker process(es) to drain and restart their queue consumers`,
+        requestedAt,
+      };
     }
     if (id.startsWith('worker:')) {
       const workerId = id.slice('worker:'.length);
@@ -167,12 +187,24 @@ export class SystemServicesService {
       if (!worker) throw notFound('Service', id);
       const reached = await this.workers.restartQueues(worker.id, requestedBy);
       if (reached === 0) throw serviceUnavailable(`Worker '${worker.id}' did not receive the command`);
-      return { id, action: 'restart-queues', affected: 1, message: `Asked worker ${worker.id} to drain and restart its queue consumers`, requestedAt };
+      return {
+        id,
+        action: 'restart-queues',
+        affected: 1,
+        message: `Asked worker ${worker.id} to drain and restart its queue consumers`,
+        requestedAt,
+      };
     }
     if (id === 'redis-cache') {
       const deleted = await this.flushCache();
       await this.status.recordRestart({ id, name: 'Redis cache', kind: 'cache', status: 'running', details: { deletedKeys: deleted } }, at);
-      return { id, action: 'flush-cache', affected: deleted, message: `Deleted ${deleted} cache entr${deleted === 1 ? 'y' : 'ies'}`, requestedAt };
+      return {
+        id,
+        action: 'flush-cache',
+        affected: deleted,
+        message: `Deleted ${deleted} cache entr${deleted === 1 ? 'y' : 'ies'}`,
+        requestedAt,
+      };
     }
     if (id === 'detection-provider') {
       const jobId = await this.producer.enqueue('provider-health', { trigger: 'manual', requestedBy: requestedBy.slice(0, 64) });
@@ -217,7 +249,15 @@ export class SystemServicesService {
       lastRestart: a.startedAt,
       restartable: false,
       restartAction: null,
-      details: { host: a.host, pid: a.pid, commit: a.commit, eventLoopLagP99Ms: a.eventLoopLagP99Ms, rssMb: a.rssMb, port: a.port, current: a.id === this.apis.id },
+      details: {
+        host: a.host,
+        pid: a.pid,
+        commit: a.commit,
+        eventLoopLagP99Ms: a.eventLoopLagP99Ms,
+        rssMb: a.rssMb,
+        port: a.port,
+        current: a.id === this.apis.id,
+      },
     };
   }
 
@@ -235,7 +275,15 @@ export class SystemServicesService {
       lastRestart: w.lastRestartAt ?? w.startedAt,
       restartable: true,
       restartAction: 'Drains and restarts this worker’s queue consumers',
-      details: { host: w.host, pid: w.pid, commit: w.commit, queues: w.queues, pausedQueues: w.pausedQueues, restarts: w.restarts, startedAt: w.startedAt },
+      details: {
+        host: w.host,
+        pid: w.pid,
+        commit: w.commit,
+        queues: w.queues,
+        pausedQueues: w.pausedQueues,
+        restarts: w.restarts,
+        startedAt: w.startedAt,
+      },
     };
   }
 
@@ -250,7 +298,11 @@ export class SystemServicesService {
       version: null,
       uptime: null,
       uptimeSeconds: null,
-      lastHeartbeat: workers.map((w) => w.lastBeatAt).sort().at(-1) ?? null,
+      lastHeartbeat:
+        workers
+          .map((w) => w.lastBeatAt)
+          .sort()
+          .at(-1) ?? null,
       lastRestart: lastRestart?.toISOString() ?? null,
       restartable: true,
       restartAction: 'Every worker drains and restarts its queue consumers',

@@ -71,7 +71,10 @@ export class SystemStatusRepository {
   }
 
   /** Remembers a restart request (one row per service id, upserted). */
-  async recordRestart(s: { id: string; name: string; kind: string; status: 'running' | 'degraded' | 'stopped'; details: Record<string, unknown> }, at: Date): Promise<void> {
+  async recordRestart(
+    s: { id: string; name: string; kind: string; status: 'running' | 'degraded' | 'stopped'; details: Record<string, unknown> },
+    at: Date,
+  ): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO system_services (id, name, kind, status, last_restart, details)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb)

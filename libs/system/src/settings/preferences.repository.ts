@@ -25,7 +25,15 @@ export class PreferencesRepository {
        ON CONFLICT ON CONSTRAINT uq_user_preferences_user_id DO UPDATE SET
          theme = EXCLUDED.theme, grid_mode = EXCLUDED.grid_mode, auto_rotate = EXCLUDED.auto_rotate,
          language = EXCLUDED.language, timezone = EXCLUDED.timezone, preferences = EXCLUDED.preferences, updated_at = now()`,
-      [userId, fields.theme, fields.gridMode, fields.autoRotate, fields.language, fields.timezone, JSON.stringify(fields.preferences ?? {})],
+      [
+        userId,
+        fields.theme,
+        fields.gridMode,
+        fields.autoRotate,
+        fields.language,
+        fields.timezone,
+        JSON.stringify(fields.preferences ?? {}),
+      ],
     );
     return this.repo.findOneByOrFail({ userId });
   }

@@ -95,7 +95,8 @@ function IsTimeZone(opts?: ValidationOptions): PropertyDecorator {
       options: opts,
       validator: {
         validate: (value: unknown): boolean => typeof value === 'string' && canonicalTimeZone(value) !== null,
-        defaultMessage: (args: ValidationArguments): string => `${args.property} must be an IANA time zone name (see GET /settings/timezones)`,
+        defaultMessage: (args: ValidationArguments): string =>
+          `${args.property} must be an IANA time zone name (see GET /settings/timezones)`,
       },
     });
 }
@@ -107,25 +108,36 @@ const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'stri
  * `preferences` object as a whole), the others keep their value.
  */
 export class UpdatePreferencesDto {
-  @IsOptional() @IsIn(THEMES)
+  @IsOptional()
+  @IsIn(THEMES)
   theme?: (typeof THEMES)[number];
 
-  @IsOptional() @IsIn(GRID_MODES)
+  @IsOptional()
+  @IsIn(GRID_MODES)
   gridMode?: (typeof GRID_MODES)[number];
 
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   autoRotate?: boolean;
 
   /** A code of GET /i18n/languages. */
-  @IsOptional() @Transform(trim) @IsString() @IsIn(LANGUAGE_CODES, { message: 'language must be a code of GET /i18n/languages' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @IsIn(LANGUAGE_CODES, { message: 'language must be a code of GET /i18n/languages' })
   language?: string;
 
   /** IANA time zone name (aliases are stored under their canonical name). */
-  @IsOptional() @Transform(trim) @IsString() @IsTimeZone()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @IsTimeZone()
   timezone?: string;
 
   /** Free-form frontend settings: a JSON object, at most 16 KiB and 5 levels deep. */
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional() @IsObject() @IsBoundedJsonObject()
+  @IsOptional()
+  @IsObject()
+  @IsBoundedJsonObject()
   preferences?: Record<string, unknown>;
 }
