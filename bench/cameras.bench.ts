@@ -17,7 +17,7 @@
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   makeTestVideo,
@@ -125,6 +125,7 @@ async function httpSection(): Promise<Record<string, unknown>> {
       SELECT id, (now() AT TIME ZONE 'UTC')::date, 300, 320 FROM cameras`);
     stack.psql('ANALYZE cameras; ANALYZE detections; ANALYZE camera_summaries');
     const token = await stack.login();
+    const loadBefore = loadavg()[0];
     const urls = {
       // Baseline of the same run: the cheapest authenticated route (guard + one principal lookup).
       authMe: `${stack.baseUrl}/api/v1/auth/me`,
@@ -140,6 +141,8 @@ async function httpSection(): Promise<Record<string, unknown>> {
     for (const [name, url] of Object.entries(urls)) out[name] = await atRate(url, token, SECONDS);
     const p95 = (k: string): number => (out[k] as { latencyMs: Stats }).latencyMs.p95;
     return {
+      // Other work on this shared machine while measuring (1-minute load average, 2 cores).
+      loadAverage: { before: loadBefore, after: loadavg()[0] },
       setup: { cameras: 500, detections: 250_000, detectionsToday: 50_000, thumbnailsPresigned: 'every camera' },
       target: { ratePerSecond: RATE, p95Ms: TARGET_P95_MS },
       ...out,

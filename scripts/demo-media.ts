@@ -79,6 +79,26 @@ export const DEMO_FEEDS: readonly DemoFeed[] = [
   },
 ];
 
+export interface DemoPerson {
+  employeeId: string;
+  name: string;
+  department: string;
+  /**
+   * Enrolment photographs (test/fixtures/photos). Franck: frames from outside the clips the cameras
+   * play; Nicolas Cage: his two photos (cameras show one); Grace Hopper and Eileen Collins: the one
+   * photo there is of each (cameras show it rescaled).
+   */
+  photos: string[];
+}
+
+/** The enrolled demo people (see DEMO_FEEDS for where they appear). */
+export const DEMO_PEOPLE: readonly DemoPerson[] = [
+  { employeeId: 'EMP-1001', name: 'Franck', department: 'Engineering', photos: ['franck_02221.jpg', 'franck_02683.jpg', 'franck_03909.jpg'] },
+  { employeeId: 'EMP-1002', name: 'Nicolas Cage', department: 'Operations', photos: ['cage.jpg', 'cage2_crop.jpg'] },
+  { employeeId: 'EMP-1003', name: 'Grace Hopper', department: 'Engineering', photos: ['grace_hopper.jpg'] },
+  { employeeId: 'EMP-1004', name: 'Eileen Collins', department: 'Operations', photos: ['astronaut.png'] },
+];
+
 const WIDTH = 640;
 const HEIGHT = 360;
 const FPS = 10;

@@ -23,7 +23,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DEMO_API_KEY, OdooEmulator } from '../test/emulators/odoo.emulator';
-import { PHOTOS_DIR, buildDemoVideos, startDemoRtspServer, type DemoRtspServer } from './demo-media';
+import { DEMO_PEOPLE as PEOPLE, PHOTOS_DIR, buildDemoVideos, startDemoRtspServer, type DemoPerson, type DemoRtspServer } from './demo-media';
 
 const ROOT = process.cwd();
 const DEMO_DIR = resolve(ROOT, '.local/demo');
@@ -51,21 +51,6 @@ const log = (msg: string): void => {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // ------------------------------------------------------------------------------------------ cast
-
-interface DemoPerson {
-  employeeId: string;
-  name: string;
-  department: string;
-  /** Enrolment photographs (test/fixtures/photos); never the exact frames the cameras show. */
-  photos: string[];
-}
-
-const PEOPLE: DemoPerson[] = [
-  { employeeId: 'EMP-1001', name: 'Franck', department: 'Engineering', photos: ['franck_02221.jpg', 'franck_02683.jpg', 'franck_03909.jpg'] },
-  { employeeId: 'EMP-1002', name: 'Nicolas Cage', department: 'Operations', photos: ['cage.jpg', 'cage2_crop.jpg'] },
-  { employeeId: 'EMP-1003', name: 'Grace Hopper', department: 'Engineering', photos: ['grace_hopper.jpg'] },
-  { employeeId: 'EMP-1004', name: 'Eileen Collins', department: 'Operations', photos: ['astronaut.png'] },
-];
 
 interface DemoCamera {
   id: string;
@@ -413,6 +398,7 @@ async function watch(odoo: OdooEmulator): Promise<void> {
   const watchFrom = Date.now();
   const seen = { detection: false, attendance: false, alert: false, synced: false };
   let syncJob: string | null = null;
+  const alertsLogged = new Set<string>();
   let lastStatus = 0;
   for (;;) {
     try {
@@ -441,13 +427,15 @@ async function watch(odoo: OdooEmulator): Promise<void> {
           log(`Odoo sync ${job.status}: ${JSON.stringify(job.result ?? job.error)}; Odoo now holds ${odoo.attendances().length} attendance(s)`);
         }
       }
-      if (!seen.alert) {
-        const { data: alerts } = await api<{ title: string; cameraId: string | null; timestamp: string }[]>('GET', '/alerts?kind=unknown_face&pageSize=1');
-        if (alerts.length > 0) {
-          seen.alert = true;
-          log(`unknown-face alert: "${alerts[0]!.title}" on ${alerts[0]!.cameraId} at ${alerts[0]!.timestamp} (${since()})`);
-        }
+      const { data: alerts } = await api<{ id: string; title: string; cameraId: string | null; timestamp: string }[]>(
+        'GET',
+        '/alerts?kind=unknown_face&pageSize=5',
+      );
+      for (const a of alerts.filter((x) => !alertsLogged.has(x.id) && Date.parse(x.timestamp) >= watchFrom - 60_000).reverse()) {
+        seen.alert = true;
+        log(`unknown-face alert: "${a.title}" on ${a.cameraId} at ${a.timestamp} (${since()})`);
       }
+      alerts.forEach((a) => alertsLogged.add(a.id));
       if (Date.now() - lastStatus > 60_000) {
         lastStatus = Date.now();
         const { total: detections } = await api<unknown[]>('GET', '/detections/events?pageSize=1');

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { REDACT_PATHS, setRootLogger } from '@app/core';
 import { liveChildPids } from '@app/cameras';
 import { createTestApp, TestContext } from '../support/test-app';
 import {
@@ -43,6 +46,7 @@ describe('camera connection tests and snapshots on real streams', () => {
   let silent: SilentServer;
   let refused: number;
   const texts: string[] = [];
+  const logLines: string[] = [];
   /** Children of the test servers themselves (tracked by the same registry). */
   let baseline: Set<number>;
   let ws: WebSocket;
@@ -77,6 +81,13 @@ describe('camera connection tests and snapshots on real streams', () => {
       startSilentServer(),
       refusedPort(),
     ]);
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        logLines.push(chunk.toString('utf8'));
+        cb();
+      },
+    });
+    setRootLogger(pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '***' } }, sink));
     t = await createTestApp({
       CAMERA_SOCKET_TIMEOUT_MS: String(SOCKET_TIMEOUT_MS),
       CAMERA_PROBE_TIMEOUT_MS: String(PROBE_TIMEOUT_MS),
@@ -106,6 +117,7 @@ describe('camera connection tests and snapshots on real streams', () => {
   afterAll(async () => {
     ws?.close();
     await t?.close();
+    setRootLogger(pino({ level: 'silent' }));
     await stopAllTestStreams();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -224,9 +236,10 @@ describe('camera connection tests and snapshots on real streams', () => {
     expect(statusEvents('REFUSED')).toEqual([]); // created offline, tested offline: no change
   });
 
-  it('never puts the RTSP password in an answer', () => {
+  it('never puts the RTSP password in an answer or a log line', () => {
     expect(texts.length).toBeGreaterThan(20);
-    const all = texts.join('\n');
+    expect(logLines.filter((l) => l.includes('snapshot failed')).length).toBeGreaterThanOrEqual(5);
+    const all = [...texts, ...logLines].join('\n');
     expect(all).not.toContain(PASSWORD);
     expect(all).not.toContain(encodeURIComponent(PASSWORD));
     expect(all).not.toContain('not-the-password');

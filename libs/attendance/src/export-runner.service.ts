@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { EnvDto, rootLogger } from '@app/core';
 import { NotificationsService } from '@app/alerts';
 import { StorageService } from '@app/storage';
+import { StorageTimeoutError, StorageUnavailableError } from '@app/storage';
 import {
   ChromiumClient,
+  ReportRenderError,
   CsvFileWriter,
   footerTemplate,
   headerTemplate,
@@ -30,6 +32,21 @@ export class ExportRejectedError extends Error {
     super(message);
     this.name = 'ExportRejectedError';
   }
+}
+
+/** The attempt ran past EXPORT_TIMEOUT_SECONDS. */
+export class ExportTimeoutError extends Error {
+  constructor(seconds: number) {
+    super(`The export took longer than ${seconds} s (EXPORT_TIMEOUT_SECONDS)`);
+    this.name = 'ExportTimeoutError';
+  }
+}
+
+/** What the requester is told about a failure: our own errors verbatim, anything else generically. */
+export function publicFailureMessage(err: unknown): string {
+  if (err instanceof ExportRejectedError || err instanceof ExportTimeoutError || err instanceof ReportRenderError) return err.message;
+  if (err instanceof StorageUnavailableError || err instanceof StorageTimeoutError) return 'The file store did not answer';
+  return 'Internal error while producing the export';
 }
 
 export interface ExportRunResult {
@@ -191,7 +208,8 @@ export class ExportRunner {
 
   /** Records a failed attempt; on the last one the export is 'failed' and its requester is told. */
   async failed(exportId: string, err: unknown, final: boolean): Promise<void> {
-    const message = err instanceof Error ? err.message : String(err);
+    this.log.warn({ exportId, final, err: err instanceof Error ? err.message : String(err) }, 'export attempt failed');
+    const message = publicFailureMessage(err);
     const changed = await this.exports.fail(exportId, message, final);
     if (!final || !changed) return;
     const row = await this.exports.findById(exportId);
@@ -200,7 +218,7 @@ export class ExportRunner {
       .notify({
         userId: row.userId,
         title: 'Attendance export failed',
-        message: `Your ${row.format.toUpperCase()} export could not be produced: ${message.slice(0, 300)}`,
+        message: `Your ${row.format.toUpperCase()} export could not be produced: ${message}`,
         level: 'warning',
         link: `/api/v1/exports/${exportId}`,
         source: 'exports',
@@ -223,13 +241,13 @@ export class ExportRunner {
       await writer.writeRows([CSV_COLUMNS]);
       let done = 0;
       const rows = await this.logs.streamLogs(filter, BATCH, async (batch) => {
-        checkDeadline(deadline);
+        checkDeadline(deadline, this.env.EXPORT_TIMEOUT_SECONDS);
         await writer.writeRows(batch.map(csvCells));
         done += batch.length;
         await report(1 + (90 * done) / Math.max(total, done, 1));
       });
       const bytes = await writer.close();
-      checkDeadline(deadline);
+      checkDeadline(deadline, this.env.EXPORT_TIMEOUT_SECONDS);
       // The S3 client buffers a body up to its part size (64 MiB) to sign it: hand it the file as one
       // buffer (one copy instead of chunks + concat); bigger files go as a stream (multipart parts).
       const body = bytes <= SINGLE_PUT_MAX_BYTES ? await readFile(path) : createReadStream(path);
@@ -257,7 +275,7 @@ export class ExportRunner {
     const people = new Set<string>();
     let done = 0;
     const rows = await this.logs.streamLogs(filter, BATCH, async (batch) => {
-      checkDeadline(deadline);
+      checkDeadline(deadline, this.env.EXPORT_TIMEOUT_SECONDS);
       for (const r of batch) {
         if (r.status === 'present' || r.status === 'late' || r.status === 'missed') counts[r.status]++;
         if (r.source === 'manual') counts.manual++;
@@ -288,7 +306,7 @@ export class ExportRunner {
     parts.length = 0;
     await report(55, true);
     const remaining = deadline - Date.now();
-    if (remaining <= 1000) checkDeadline(0);
+    if (remaining <= 1000) checkDeadline(0, this.env.EXPORT_TIMEOUT_SECONDS);
     const pdf = await this.chromium.renderPdf(html, {
       headerTemplate: headerTemplate(`${title} · ${generated}`),
       footerTemplate: footerTemplate(`Export ${row.id}`),
@@ -319,6 +337,6 @@ function throttled(fn: (percent: number) => Promise<void>): ThrottledReporter {
   };
 }
 
-function checkDeadline(deadline: number): void {
-  if (Date.now() > deadline) throw new Error('The export took longer than EXPORT_TIMEOUT_SECONDS');
+function checkDeadline(deadline: number, seconds: number): void {
+  if (Date.now() > deadline) throw new ExportTimeoutError(seconds);
 }

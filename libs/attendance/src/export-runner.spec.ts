@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { filterFromStored } from './export-runner.service';
+import { ReportRenderError } from '@app/reports';
+import { StorageTimeoutError } from '@app/storage';
+import { ExportRejectedError, ExportTimeoutError, filterFromStored, publicFailureMessage } from './export-runner.service';
 import { storedFilters } from './exports.service';
 import { formatLogId, returned, escapeLike, expectedCondition } from './attendance.repository';
 
@@ -16,6 +18,16 @@ describe('export filters', () => {
       source: 'manual',
     });
     expect(filterFromStored(null)).toMatchObject({ search: undefined });
+  });
+});
+
+describe('failure messages shown to the requester', () => {
+  it('passes our own errors through and hides internal ones', () => {
+    expect(publicFailureMessage(new ExportRejectedError('too many rows'))).toBe('too many rows');
+    expect(publicFailureMessage(new ExportTimeoutError(300))).toMatch(/300 s/);
+    expect(publicFailureMessage(new ReportRenderError('Chromium could not be started'))).toBe('Chromium could not be started');
+    expect(publicFailureMessage(new StorageTimeoutError(1000))).toBe('The file store did not answer');
+    expect(publicFailureMessage(new Error('relation "x" does not exist at character 42'))).toBe('Internal error while producing the export');
   });
 });
 

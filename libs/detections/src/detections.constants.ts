@@ -20,6 +20,8 @@ export const REDIS_KEYS = {
   liveMeta: (scope: string): string => `det:live:meta:${scope}`,
   /** Incremented by every write: a rebuild that raced with a write is discarded. */
   liveVersion: (scope: string): string => `det:live:ver:${scope}`,
+  /** The live fast path's short-lived copy of a user's status and permissions. */
+  livePrincipal: (userId: string): string => `det:live:principal:${userId}`,
   /** Short lock so that one process rebuilds a cold list while the others read PostgreSQL. */
   liveRebuildLock: (scope: string): string => `det:live:lock:${scope}`,
   /** Latest sampled frame of a camera: hash {jpeg, capturedAt, seq, width?}. */

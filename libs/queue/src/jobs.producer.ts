@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Job, JobsOptions, JobState, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { ApiException, ErrorCode } from '@app/core';
+import { ApiException, ErrorCode, rootLogger } from '@app/core';
 import { JobPayloadMap, validateJobPayload } from './job-payloads';
 import {
   BackoffPolicy,
@@ -107,6 +107,11 @@ export class JobsProducer {
     @InjectQueue(QUEUES.maintenance) maintenance: Queue,
   ) {
     this.queues = { detection, 'odoo-sync': odooSync, exports, maintenance };
+    // Without a listener BullMQ prints connection errors to the console; they belong in the log
+    // (readiness already reports an unreachable Redis).
+    for (const queue of Object.values(this.queues)) {
+      queue.on('error', (err: Error) => rootLogger().debug({ queue: queue.name, err: err.message }, 'queue connection error'));
+    }
   }
 
   async enqueue<N extends JobName>(name: N, payload: JobPayloadMap[N], opts: EnqueueOptions = {}): Promise<string> {

@@ -33,7 +33,6 @@ export class ExportsProcessor extends WorkerHost {
             await this.runner.failed(exportId, err, true);
             throw new UnrecoverableError(err.message);
           }
-          this.log.warn({ exportId, attempt: job.attemptsMade + 1, final, err: (err as Error).message }, 'export attempt failed');
           await this.runner.failed(exportId, err, final).catch(() => undefined);
           throw err;
         }

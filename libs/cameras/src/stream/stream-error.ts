@@ -90,11 +90,12 @@ function withDetail(message: string, line: string, url?: string): string {
 
 /**
  * ffmpeg reports a server that accepts the connection and never replies (RTSP) as "Invalid data
- * found", and a UDP port nobody sends to as "Input/output error", once its socket timeout expires:
- * with the elapsed time, those are timeouts.
+ * found", and a UDP port nobody sends to as "Input/output error", once its socket timeout expires;
+ * on a loaded machine an HTTP read may also end with an unclassified error line at that moment.
+ * With the elapsed time, those are timeouts.
  */
 export function refineTimeout(error: ClassifiedError, elapsedMs: number, socketTimeoutMs: number): ClassifiedError {
-  const vague = error.code === 'INVALID_DATA' || /Input\/output error/i.test(error.message);
+  const vague = error.code === 'INVALID_DATA' || error.code === 'FAILED' || /Input\/output error/i.test(error.message);
   if (!vague || error.code === 'TIMEOUT' || elapsedMs < socketTimeoutMs * 0.9) return error;
   return { code: 'TIMEOUT', message: `No answer from the source within ${socketTimeoutMs} ms (nothing was received)` };
 }

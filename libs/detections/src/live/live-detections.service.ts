@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ChainableCommander } from 'ioredis';
 import { RedisService, rootLogger } from '@app/core';
 import { StorageService } from '@app/storage';
 import { LIVE_ALL_SCOPE, LIVE_LIST_CAP, LIVE_REFRESH_MS, LIVE_THUMBNAIL_URL_SECONDS, REDIS_KEYS } from '../detections.constants';
@@ -101,7 +102,10 @@ export class LiveDetectionsService {
    * bytes straight from Redis (no decoding, parsing or re-encoding).
    */
   async responseBody(cameraId: string | null, limit: number): Promise<Buffer> {
-    const items = await this.renderedItems(cameraId, limit);
+    return this.envelope(await this.renderedItems(cameraId, limit));
+  }
+
+  private envelope(items: Buffer[]): Buffer {
     const parts: Buffer[] = [BODY_HEAD];
     items.forEach((item, i) => {
       if (i > 0) parts.push(COMMA);
@@ -109,6 +113,23 @@ export class LiveDetectionsService {
     });
     parts.push(BODY_TAIL);
     return Buffer.concat(parts);
+  }
+
+  /**
+   * Appends the two reads of a cached list (meta, items) to a caller's pipeline, so that a caller
+   * with other Redis work does everything in one round trip; `cachedBody` turns the two replies
+   * into the response body.
+   */
+  appendRead(pipeline: ChainableCommander, cameraId: string | null, limit: number): void {
+    const scope = cameraId ?? LIVE_ALL_SCOPE;
+    const take = Math.max(1, Math.min(LIVE_LIST_CAP, Math.floor(limit)));
+    pipeline.get(REDIS_KEYS.liveMeta(scope)).lrangeBuffer(REDIS_KEYS.liveList(scope), 0, take - 1);
+  }
+
+  /** The body from appendRead's replies, or null when the list is cold or due for a rebuild (use responseBody). */
+  cachedBody(meta: unknown, items: unknown): Buffer | null {
+    if (typeof meta !== 'string' || !(Number(meta) > Date.now()) || !Array.isArray(items)) return null;
+    return this.envelope(items as Buffer[]);
   }
 
   /** The newest `limit` detections (of one camera, or of all), newest first. */
