@@ -17,7 +17,7 @@
 import autocannon from 'autocannon';
 import 'reflect-metadata';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDataSource } from '@app/database/data-source';
 import { AttendanceRepository } from '@app/attendance/attendance.repository';
@@ -229,6 +229,7 @@ async function streamOnlyCsv(stack: Stack, expected: number): Promise<Record<str
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
   const stack = await startStack({ SITE_TIMEZONE: 'UTC', EXPORT_PDF_MAX_ROWS: '20000' });
   try {
     console.log('seeding 1,000,000 logs ...');
@@ -305,6 +306,7 @@ async function main(): Promise<void> {
     const streamOnly = await streamOnlyCsv(stack, count);
 
     const file = writeResults('attendance', {
+      loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((x) => Math.round(x * 100) / 100), note: '1/5/15-minute load of this shared 2-core machine (other processes included)' },
       dataset: { logs: count, people: PEOPLE, days: DAYS, seedSeconds },
       targets: { logsP95Ms: 50, specLogsMs: 400, statisticsMonthMs: 200 },
       logs: { ...logs, concurrentMix: concurrent, reference, explainSurnameWeek: explain.split('\n') },

@@ -284,7 +284,13 @@ interface Recorder {
 }
 
 /** One request, timed and recorded under `endpoint`; resolves with its status (0: no answer) and body. */
-async function timedRequest(stack: Stack, rec: Recorder, endpoint: string, init: RequestInit, path: string): Promise<{ status: number; text: string }> {
+async function timedRequest(
+  stack: Stack,
+  rec: Recorder,
+  endpoint: string,
+  init: RequestInit,
+  path: string,
+): Promise<{ status: number; text: string }> {
   rec.inFlight += 1;
   rec.maxInFlight = Math.max(rec.maxInFlight, rec.inFlight);
   const t0 = performance.now();
@@ -353,7 +359,13 @@ function runOperators(stack: Stack, rec: Recorder, operators: Operator[], until:
         }
         const send = async (): Promise<void> => {
           if (renewing) await renewing;
-          await timedRequest(stack, rec, endpoint, { headers: { authorization: `Bearer ${op.accessToken}`, 'x-forwarded-for': op.ip } }, poll.path);
+          await timedRequest(
+            stack,
+            rec,
+            endpoint,
+            { headers: { authorization: `Bearer ${op.accessToken}`, 'x-forwarded-for': op.ip } },
+            poll.path,
+          );
         };
         track(send());
         next += period;
@@ -495,13 +507,16 @@ async function main(): Promise<void> {
         .filter(Boolean)
         .map((l) => l.split('|'));
     const events = Object.fromEntries(
-      q(`SELECT status, count(*), coalesce(round(avg(latency_ms)), 0) FROM detection_event_logs WHERE created_at BETWEEN '${since}' AND '${until}' GROUP BY status`).map(
-        ([s, n, avg]) => [s as string, { count: Number(n), avgProviderMs: Number(avg) }],
-      ),
+      q(
+        `SELECT status, count(*), coalesce(round(avg(latency_ms)), 0) FROM detection_event_logs WHERE created_at BETWEEN '${since}' AND '${until}' GROUP BY status`,
+      ).map(([s, n, avg]) => [s as string, { count: Number(n), avgProviderMs: Number(avg) }]),
     );
     const analysed = (events.received as { count: number } | undefined)?.count ?? 0;
     const detections = Object.fromEntries(
-      q(`SELECT status, count(*) FROM detections WHERE created_at BETWEEN '${since}' AND '${until}' GROUP BY status`).map(([s, n]) => [s as string, Number(n)]),
+      q(`SELECT status, count(*) FROM detections WHERE created_at BETWEEN '${since}' AND '${until}' GROUP BY status`).map(([s, n]) => [
+        s as string,
+        Number(n),
+      ]),
     );
     const perCamera = q(
       `SELECT camera_id, count(*) FROM detection_event_logs WHERE status = 'received' AND created_at BETWEEN '${since}' AND '${until}' GROUP BY camera_id ORDER BY camera_id`,
@@ -509,7 +524,7 @@ async function main(): Promise<void> {
     const attendanceLogs = Number(q(`SELECT count(*) FROM attendance_logs`)[0]?.[0] ?? 0);
     const alerts = Number(q(`SELECT count(*) FROM alerts`)[0]?.[0] ?? 0);
 
-    const mem = (key: 'apiMiB' | 'workerMiB'): Record<string, number | null> => {
+    const mem = (key: 'apiMiB' | 'workerMiB' | 'workerDecodersMiB'): Record<string, number | null> => {
       const values = memory.map((m) => m[key]).filter((v): v is number => v !== null);
       const start = values[0] ?? null;
       const end = values[values.length - 1] ?? null;
@@ -551,7 +566,7 @@ async function main(): Promise<void> {
       endpoints,
       timeline,
       errorSamples: rec.errors,
-      memory: { api: mem('apiMiB'), worker: mem('workerMiB'), samples: memory },
+      memory: { api: mem('apiMiB'), worker: mem('workerMiB'), workerDecoders: mem('workerDecodersMiB'), samples: memory },
       cpu: {
         apiCoresUsed: round((cpuEnd.api - cpuStart.api) / 1000 / seconds, 2),
         workerCoresUsed: round((cpuEnd.worker - cpuStart.worker) / 1000 / seconds, 2),
@@ -568,7 +583,11 @@ async function main(): Promise<void> {
         rtspPublisherRestarts: rtsp.restarts,
       },
       loadGenerator: {
-        eventLoopDelayMs: { p50: round(loopDelay.percentile(50) / 1e6), p99: round(loopDelay.percentile(99) / 1e6), max: round(loopDelay.max / 1e6) },
+        eventLoopDelayMs: {
+          p50: round(loopDelay.percentile(50) / 1e6),
+          p99: round(loopDelay.percentile(99) / 1e6),
+          max: round(loopDelay.max / 1e6),
+        },
         maxInFlight: rec.maxInFlight,
       },
       pass: rec.errorCount === 0,
@@ -583,7 +602,9 @@ async function main(): Promise<void> {
     }
     log(`  memory api ${JSON.stringify(result.memory.api)}`);
     log(`  memory worker ${JSON.stringify(result.memory.worker)}`);
-    log(`  frames analysed ${analysed} (${result.detection.framesAnalysedPerSecond}/s of ${round((CAMERAS * 1000) / SAMPLE_INTERVAL_MS, 1)}/s offered)`);
+    log(
+      `  frames analysed ${analysed} (${result.detection.framesAnalysedPerSecond}/s of ${round((CAMERAS * 1000) / SAMPLE_INTERVAL_MS, 1)}/s offered)`,
+    );
   } finally {
     await stack.stop();
     await rtsp.stop();

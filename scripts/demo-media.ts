@@ -93,7 +93,12 @@ export interface DemoPerson {
 
 /** The enrolled demo people (see DEMO_FEEDS for where they appear). */
 export const DEMO_PEOPLE: readonly DemoPerson[] = [
-  { employeeId: 'EMP-1001', name: 'Franck', department: 'Engineering', photos: ['franck_02221.jpg', 'franck_02683.jpg', 'franck_03909.jpg'] },
+  {
+    employeeId: 'EMP-1001',
+    name: 'Franck',
+    department: 'Engineering',
+    photos: ['franck_02221.jpg', 'franck_02683.jpg', 'franck_03909.jpg'],
+  },
   { employeeId: 'EMP-1002', name: 'Nicolas Cage', department: 'Operations', photos: ['cage.jpg', 'cage2_crop.jpg'] },
   { employeeId: 'EMP-1003', name: 'Grace Hopper', department: 'Engineering', photos: ['grace_hopper.jpg'] },
   { employeeId: 'EMP-1004', name: 'Eileen Collins', department: 'Operations', photos: ['astronaut.png'] },
@@ -141,13 +146,35 @@ export async function buildDemoVideo(feed: DemoFeed, outDir: string, photosDir =
     await run(
       'ffmpeg',
       [
-        '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-y',
         ...inputs,
-        '-filter_complex', [...filters, concat, label].join(';'),
-        '-map', '[out]', '-an',
-        '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-pix_fmt', 'yuv420p',
-        '-bf', '0', '-g', String(FPS), '-keyint_min', String(FPS), '-sc_threshold', '0',
-        '-movflags', '+faststart',
+        '-filter_complex',
+        [...filters, concat, label].join(';'),
+        '-map',
+        '[out]',
+        '-an',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-crf',
+        '26',
+        '-pix_fmt',
+        'yuv420p',
+        '-bf',
+        '0',
+        '-g',
+        String(FPS),
+        '-keyint_min',
+        String(FPS),
+        '-sc_threshold',
+        '0',
+        '-movflags',
+        '+faststart',
         partial,
       ],
       { timeout: 120_000 },
@@ -290,11 +317,11 @@ export async function startDemoRtspServer(
 ): Promise<DemoRtspServer> {
   const log = options.log ?? (() => undefined);
   const host = options.host ?? '127.0.0.1';
-  const server = spawnChild('/usr/bin/python3', ['-c', RTSP_SERVER_PY, String(options.port ?? 0), ...mounts.map((m) => `/${m.name}`)], [
-    'pipe',
-    'pipe',
-    'pipe',
-  ]);
+  const server = spawnChild(
+    '/usr/bin/python3',
+    ['-c', RTSP_SERVER_PY, String(options.port ?? 0), ...mounts.map((m) => `/${m.name}`)],
+    ['pipe', 'pipe', 'pipe'],
+  );
   server.stdin?.on('error', () => undefined);
   let stderr = '';
   server.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
@@ -327,11 +354,28 @@ export async function startDemoRtspServer(
     const child = spawnChild(
       'ffmpeg',
       [
-        '-hide_banner', '-nostdin', '-loglevel', 'error',
-        '-re', '-stream_loop', '-1', '-i', mount.video,
-        '-map', '0:v:0', '-c', 'copy',
-        '-muxdelay', '0', '-muxpreload', '0', '-flush_packets', '1',
-        '-f', 'mpegts', `udp://127.0.0.1:${udpPort}?pkt_size=1316`,
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-re',
+        '-stream_loop',
+        '-1',
+        '-i',
+        mount.video,
+        '-map',
+        '0:v:0',
+        '-c',
+        'copy',
+        '-muxdelay',
+        '0',
+        '-muxpreload',
+        '0',
+        '-flush_packets',
+        '1',
+        '-f',
+        'mpegts',
+        `udp://127.0.0.1:${udpPort}?pkt_size=1316`,
       ],
       ['ignore', 'ignore', 'pipe'],
     );

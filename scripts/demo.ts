@@ -17,18 +17,30 @@
  *
  *   npx tsx scripts/demo.ts           (scripts/demo.sh runs it in the background for up.sh)
  *
- * Reads API_PORT, PUBLIC_URL, ADMIN_EMAIL, ADMIN_PASSWORD like the api. Files: .local/demo/
- * (media/, odoo-state.json, summary.txt, ready.json). Stopped with SIGTERM (bash scripts/down.sh).
+ * Reads API_PORT, PUBLIC_URL, ADMIN_EMAIL, ADMIN_PASSWORD, DATABASE_URL like the api. Files: .local/demo/
+ * (media/, odoo-state.<database>.json, summary.txt, ready.json). Stopped with SIGTERM (bash scripts/down.sh).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DEMO_API_KEY, OdooEmulator } from '../test/emulators/odoo.emulator';
-import { DEMO_PEOPLE as PEOPLE, PHOTOS_DIR, buildDemoVideos, startDemoRtspServer, type DemoPerson, type DemoRtspServer } from './demo-media';
+import {
+  DEMO_PEOPLE as PEOPLE,
+  PHOTOS_DIR,
+  buildDemoVideos,
+  startDemoRtspServer,
+  type DemoPerson,
+  type DemoRtspServer,
+} from './demo-media';
 
 const ROOT = process.cwd();
 const DEMO_DIR = resolve(ROOT, '.local/demo');
 const MEDIA_DIR = join(DEMO_DIR, 'media');
-const ODOO_STATE = join(DEMO_DIR, 'odoo-state.json');
+/** The emulator's data belongs with the database whose logs were pushed to it. */
+const DATABASE_NAME = (/\/([^/?]+)(?:\?.*)?$/.exec(process.env.DATABASE_URL ?? '')?.[1] ?? 'cctv_attendance').replace(
+  /[^A-Za-z0-9_.-]/g,
+  '_',
+);
+const ODOO_STATE = join(DEMO_DIR, `odoo-state.${DATABASE_NAME}.json`);
 const SUMMARY_FILE = join(DEMO_DIR, 'summary.txt');
 const READY_FILE = join(DEMO_DIR, 'ready.json');
 
@@ -65,10 +77,42 @@ interface DemoCamera {
 
 /** The seed's demo camera ids (npm run seed -- --demo), now pointed at live video. */
 const CAMERAS: DemoCamera[] = [
-  { id: 'CAM-01', name: 'Main Entrance', location: 'Building A - Lobby', feed: 'entrance', streamType: 'Local File', tags: ['primary', 'entry', 'demo'], shows: 'Franck (a video)' },
-  { id: 'CAM-02', name: 'Reception', location: 'Building A - Reception', feed: 'reception', streamType: 'RTSP', tags: ['entry', 'demo'], shows: 'Nicolas Cage, Grace Hopper' },
-  { id: 'CAM-03', name: 'Loading Dock', location: 'Warehouse - Dock 2', feed: 'loading-dock', streamType: 'RTSP', tags: ['warehouse', 'demo'], shows: 'Eileen Collins, Franck' },
-  { id: 'CAM-04', name: 'North Gate', location: 'Outdoor - Parking North', feed: 'north-gate', streamType: 'RTSP', tags: ['perimeter', 'demo'], shows: 'a visitor who is not enrolled' },
+  {
+    id: 'CAM-01',
+    name: 'Main Entrance',
+    location: 'Building A - Lobby',
+    feed: 'entrance',
+    streamType: 'Local File',
+    tags: ['primary', 'entry', 'demo'],
+    shows: 'Franck (a video)',
+  },
+  {
+    id: 'CAM-02',
+    name: 'Reception',
+    location: 'Building A - Reception',
+    feed: 'reception',
+    streamType: 'RTSP',
+    tags: ['entry', 'demo'],
+    shows: 'Nicolas Cage, Grace Hopper',
+  },
+  {
+    id: 'CAM-03',
+    name: 'Loading Dock',
+    location: 'Warehouse - Dock 2',
+    feed: 'loading-dock',
+    streamType: 'RTSP',
+    tags: ['warehouse', 'demo'],
+    shows: 'Eileen Collins, Franck',
+  },
+  {
+    id: 'CAM-04',
+    name: 'North Gate',
+    location: 'Outdoor - Parking North',
+    feed: 'north-gate',
+    streamType: 'RTSP',
+    tags: ['perimeter', 'demo'],
+    shows: 'a visitor who is not enrolled',
+  },
 ];
 const SAMPLE_INTERVAL_MS = 2000;
 
@@ -101,7 +145,11 @@ async function login(): Promise<void> {
   });
   const body = (await res.json().catch(() => null)) as Envelope<{ accessToken: string }> | null;
   if (!res.ok || !body?.data?.accessToken) {
-    throw new ApiError(res.status, body?.error?.code ?? 'LOGIN_FAILED', `login as ${ADMIN_EMAIL} failed: ${body?.error?.message ?? res.status}`);
+    throw new ApiError(
+      res.status,
+      body?.error?.code ?? 'LOGIN_FAILED',
+      `login as ${ADMIN_EMAIL} failed: ${body?.error?.message ?? res.status}`,
+    );
   }
   token = body.data.accessToken;
 }
@@ -122,7 +170,11 @@ async function api<T>(method: string, path: string, body?: unknown, retry = true
   if (res.status === 204) return { data: undefined as T, total: null };
   const env = (await res.json().catch(() => null)) as Envelope<T> | null;
   if (!res.ok || !env) {
-    throw new ApiError(res.status, env?.error?.code ?? 'HTTP_ERROR', `${method} ${path}: ${res.status} ${env?.error?.message ?? res.statusText}`);
+    throw new ApiError(
+      res.status,
+      env?.error?.code ?? 'HTTP_ERROR',
+      `${method} ${path}: ${res.status} ${env?.error?.message ?? res.statusText}`,
+    );
   }
   return { data: env.data, total: env.meta?.total ?? null };
 }
@@ -180,7 +232,9 @@ async function enrolPeople(): Promise<void> {
       if (!existing) {
         const t = Date.now();
         const { data } = await api<FaceProfile>('POST', '/faces', photoForm(person, true));
-        log(`enrolled ${person.name} (${person.employeeId}) from ${person.photos.join(', ')}: ${data.status}, ${data.imageCount} image(s), ${Date.now() - t} ms`);
+        log(
+          `enrolled ${person.name} (${person.employeeId}) from ${person.photos.join(', ')}: ${data.status}, ${data.imageCount} image(s), ${Date.now() - t} ms`,
+        );
       } else if (existing.imageCount === 0) {
         const { data } = await api<FaceProfile>('POST', `/faces/${existing.id}/images`, photoForm(person, false));
         log(`added ${data.imageCount} photo(s) to ${person.name} (${person.employeeId}): ${data.status}`);
@@ -290,7 +344,9 @@ function restoreOdoo(emulator: OdooEmulator): void {
     for (const a of [...state.attendances].sort((x, y) => x.id - y.id)) {
       if (emulator.addAttendance({ employee_id: a.employee_id, check_in: a.check_in, check_out: a.check_out }) !== a.id) renumbered += 1;
     }
-    log(`Odoo emulator: restored ${state.employees.length} employee(s), ${state.attendances.length} attendance(s)${renumbered ? ` (${renumbered} renumbered)` : ''}`);
+    log(
+      `Odoo emulator: restored ${state.employees.length} employee(s), ${state.attendances.length} attendance(s)${renumbered ? ` (${renumbered} renumbered)` : ''}`,
+    );
   } catch (err) {
     log(`Odoo emulator: could not restore ${ODOO_STATE} (${(err as Error).message}); starting empty`);
   }
@@ -358,6 +414,20 @@ async function main(): Promise<void> {
     const url = cam.streamType === 'RTSP' ? (rtsp.urls[cam.feed] as string) : (videos[cam.feed] as string);
     await ensureCamera(cam, url);
   }
+  // As an admin does after adding a camera: test the connection (records status, fps, resolution).
+  const tests = await Promise.all(
+    CAMERAS.map((cam) =>
+      api<{ success: boolean; fps: number; resolution: string | null; latencyMs: number; message: string }>(
+        'POST',
+        `/cameras/${cam.id}/test-connection`,
+      ).then(
+        ({ data }) =>
+          `${cam.id} ${data.success ? `ok ${data.resolution} ${data.fps} fps, ${data.latencyMs} ms` : `failed: ${data.message}`}`,
+        (err: Error) => `${cam.id} not tested: ${err.message}`,
+      ),
+    ),
+  );
+  log(`connection tests: ${tests.join('; ')}`);
 
   // Odoo: every face profile is an employee whose barcode is its employeeId.
   const { data: profiles } = await api<FaceProfile[]>('GET', '/faces?pageSize=100');
@@ -380,7 +450,10 @@ async function main(): Promise<void> {
 
   const summary = renderSummary(rtsp, odooUrl, videos);
   writeFileSync(SUMMARY_FILE, summary);
-  writeFileSync(READY_FILE, JSON.stringify({ pid: process.pid, readyAt: new Date().toISOString(), setupSeconds: (Date.now() - started) / 1000 }));
+  writeFileSync(
+    READY_FILE,
+    JSON.stringify({ pid: process.pid, readyAt: new Date().toISOString(), setupSeconds: (Date.now() - started) / 1000 }),
+  );
   log(`set up in ${since()}; watching\n${summary}`);
 
   setInterval(() => {
@@ -421,10 +494,15 @@ async function watch(odoo: OdooEmulator): Promise<void> {
         log(`POST /odoo/sync: job ${job.jobId}${job.deduplicated ? ' (a sync was running already)' : ''}`);
       }
       if (syncJob && !seen.synced) {
-        const { data: job } = await api<{ status: string; result: unknown; error: string | null }>('GET', `/jobs/${encodeURIComponent(syncJob)}`);
+        const { data: job } = await api<{ status: string; result: unknown; error: string | null }>(
+          'GET',
+          `/jobs/${encodeURIComponent(syncJob)}`,
+        );
         if (job.status === 'completed' || job.status === 'failed') {
           seen.synced = true;
-          log(`Odoo sync ${job.status}: ${JSON.stringify(job.result ?? job.error)}; Odoo now holds ${odoo.attendances().length} attendance(s)`);
+          log(
+            `Odoo sync ${job.status}: ${JSON.stringify(job.result ?? job.error)}; Odoo now holds ${odoo.attendances().length} attendance(s)`,
+          );
         }
       }
       const { data: alerts } = await api<{ id: string; title: string; cameraId: string | null; timestamp: string }[]>(

@@ -214,8 +214,13 @@ describe('detection pipeline (built-in engine, real streams, two api processes)'
     expect(live.data[0].id).toBe(msg1.detection?.id);
 
     // The recognised person was handed to attendance.
-    const logs = (await ds.query(`SELECT employee_id FROM attendance_logs WHERE employee_id = 'EMP-CAGE'`)) as unknown[];
-    expect(logs.length).toBe(1);
+    const logs = await eventually(
+      'attendance log',
+      async () => (await ds.query(`SELECT employee_id, camera_id FROM attendance_logs WHERE employee_id = 'EMP-CAGE'`)) as unknown[],
+      (l) => l.length > 0,
+      10_000,
+    );
+    expect(logs).toEqual([{ employee_id: 'EMP-CAGE', camera_id: 'CAM-CAGE' }]);
   }, 90_000);
 
   it('folds consecutive frames of the same person into one sighting row', async () => {

@@ -17,6 +17,7 @@ export * from './pipeline/sighting-tracker';
 export * from './pipeline/frame-store';
 export * from './pipeline/track-store';
 export * from './pipeline/face-crop';
+export * from './pipeline/sighting-recorder.service';
 export * from './pipeline/detection-pipeline.service';
 export * from './pipeline/provider-gallery-sync.service';
 export * from './sampling/camera-sampler.service';

@@ -9,6 +9,9 @@ import { LiveDetectionsService, parseLiveQuery, REDIS_KEYS } from '@app/detectio
 
 const UUID = /^[0-9a-f-]{36}$/i;
 
+/** Verified access tokens remembered per process (see LiveDetectionsFastPath.verify). */
+const VERIFIED_MEMO_SIZE = 10_000;
+
 /** How long the fast path trusts a user's status and permissions read from PostgreSQL. */
 export const PRINCIPAL_CACHE_SECONDS = 5;
 
@@ -69,9 +72,26 @@ export class LiveDetectionsFastPath implements NestMiddleware {
     );
   }
 
+  /**
+   * Verified tokens, by their exact text, until they expire: a dashboard polls with the same token
+   * for its whole life, and verification is a pure function of the token (no state shared with
+   * other processes; a copy in each process is just a memo). Bounded: cleared when it grows past
+   * VERIFIED_MEMO_SIZE.
+   */
+  private readonly verified = new Map<string, AccessTokenClaims & { exp?: number }>();
+
   private verify(token: string): AccessTokenClaims | null {
+    const nowSeconds = Date.now() / 1000;
+    const memo = this.verified.get(token);
+    if (memo && typeof memo.exp === 'number' && memo.exp > nowSeconds) return memo;
+    if (memo) this.verified.delete(token);
     try {
-      return this.jwt.verify<AccessTokenClaims & object>(token);
+      const claims = this.jwt.verify<AccessTokenClaims & { exp?: number }>(token);
+      if (typeof claims.exp === 'number') {
+        if (this.verified.size >= VERIFIED_MEMO_SIZE) this.verified.clear();
+        this.verified.set(token, claims);
+      }
+      return claims;
     } catch {
       return null;
     }

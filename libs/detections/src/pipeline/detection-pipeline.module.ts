@@ -7,9 +7,10 @@ import { CameraSamplerService } from '../sampling/camera-sampler.service';
 import { DetectionPipelineService } from './detection-pipeline.service';
 import { FrameStore } from './frame-store';
 import { ProviderGallerySyncService } from './provider-gallery-sync.service';
+import { SightingRecorder } from './sighting-recorder.service';
 import { TrackStore } from './track-store';
 
-const SERVICES = [FrameStore, TrackStore, DetectionPipelineService, CameraSamplerService, ProviderGallerySyncService];
+const SERVICES = [FrameStore, TrackStore, SightingRecorder, DetectionPipelineService, CameraSamplerService, ProviderGallerySyncService];
 
 /**
  * The worker side: the detection pipeline, continuous camera sampling (leases, one decoder per
