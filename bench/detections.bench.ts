@@ -105,6 +105,7 @@ async function benchLive(): Promise<Record<string, unknown>> {
   const loadAtStart = load();
   const stack = await startStack({ LOG_LEVEL: 'warn' });
   let bareProcess: ChildProcess | undefined;
+  let bodyDir: string | undefined;
   try {
     const cams = Array.from({ length: 16 }, (_, i) => `CAM-${String(i + 1).padStart(2, '0')}`);
     stack.psql(
@@ -131,7 +132,8 @@ async function benchLive(): Promise<Record<string, unknown>> {
     const viaFast = await (await fetch(fastCamUrl, { headers })).text();
     if (viaRoute !== viaFast) throw new Error('the fast path and the regular route answer differently');
 
-    const bodyFile = join(mkdtempSync(join(tmpdir(), 'live-body-')), 'body.json');
+    bodyDir = mkdtempSync(join(tmpdir(), 'live-body-'));
+    const bodyFile = join(bodyDir, 'body.json');
     writeFileSync(bodyFile, body);
     const bare = spawn(
       process.execPath,
@@ -199,6 +201,7 @@ async function benchLive(): Promise<Record<string, unknown>> {
     return result;
   } finally {
     bareProcess?.kill();
+    if (bodyDir) rmSync(bodyDir, { recursive: true, force: true });
     await stack.stop();
   }
 }

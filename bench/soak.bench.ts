@@ -496,7 +496,7 @@ async function main(): Promise<void> {
         .map((x) => x.ms)
         .sort((a, b) => a - b);
       return { fromS: i * 10, requests: ms.length, p50: pct(ms, 50), p95: pct(ms, 95), max: round(ms[ms.length - 1] ?? 0) };
-    });
+    }).filter((w) => w.requests > 0);
 
     // Detection during the window.
     const q = (sql: string): string[][] =>
@@ -528,6 +528,7 @@ async function main(): Promise<void> {
       const values = memory.map((m) => m[key]).filter((v): v is number => v !== null);
       const start = values[0] ?? null;
       const end = values[values.length - 1] ?? null;
+      const quarter = values[Math.floor(values.length / 4)] ?? null;
       return {
         startMiB: start,
         endMiB: end,
@@ -535,6 +536,8 @@ async function main(): Promise<void> {
         maxMiB: values.length ? Math.max(...values) : null,
         growthMiB: start !== null && end !== null ? round(end - start) : null,
         growthPercent: start && end !== null ? round(((end - start) / start) * 100) : null,
+        // Past the start-up (engine warm-up, first caches): growth over the last three quarters.
+        growthAfterFirstQuarterMiB: quarter !== null && end !== null ? round(end - quarter) : null,
       };
     };
 

@@ -571,16 +571,24 @@ export class AttendanceRepository {
     return parts.join(' AND ');
   }
 
+  /*
+   * Distinct people per group are counted in two levels (group by key + person, then by key): hash
+   * aggregates, about twice as cheap as count(DISTINCT ...) which sorts.
+   */
+  private static readonly PER_PERSON = `count(*) AS n,
+              count(*) FILTER (WHERE l.status = 'present') AS p,
+              count(*) FILTER (WHERE l.status = 'late') AS la,
+              count(*) FILTER (WHERE l.status = 'missed') AS m`;
+  private static readonly SUMS = `coalesce(sum(n), 0)::int AS total, coalesce(sum(p), 0)::int AS present,
+              coalesce(sum(la), 0)::int AS late, coalesce(sum(m), 0)::int AS missed, count(*)::int AS people`;
+
   async statsTotals(r: StatsRange): Promise<StatusCounts> {
     const params: unknown[] = [];
     const rows: Array<Record<string, number>> = await this.dataSource.query(
-      `SELECT count(*)::int AS total,
-              count(*) FILTER (WHERE status = 'present')::int AS present,
-              count(*) FILTER (WHERE status = 'late')::int AS late,
-              count(*) FILTER (WHERE status = 'missed')::int AS missed,
-              count(*) FILTER (WHERE source = 'manual')::int AS manual,
-              count(DISTINCT employee_id)::int AS people
-         FROM attendance_logs l WHERE ${this.statsWhere(r, params)}`,
+      `SELECT ${AttendanceRepository.SUMS}, coalesce(sum(ma), 0)::int AS manual
+         FROM (SELECT l.employee_id, ${AttendanceRepository.PER_PERSON}, count(*) FILTER (WHERE l.source = 'manual') AS ma
+                 FROM attendance_logs l WHERE ${this.statsWhere(r, params)}
+                GROUP BY l.employee_id) t`,
       params,
     );
     const t = rows[0]!;
@@ -602,28 +610,25 @@ export class AttendanceRepository {
 
   async statsByDay(r: StatsRange): Promise<Array<{ date: string } & Omit<StatusCounts, 'manual'>>> {
     const params: unknown[] = [];
-    const rows: Array<{ date: string; total: number; present: number; late: number; missed: number; people: number }> =
-      await this.dataSource.query(
-        `SELECT l.date::text AS date, count(*)::int AS total,
-                count(*) FILTER (WHERE l.status = 'present')::int AS present,
-                count(*) FILTER (WHERE l.status = 'late')::int AS late,
-                count(*) FILTER (WHERE l.status = 'missed')::int AS missed,
-                count(DISTINCT l.employee_id)::int AS people
-           FROM attendance_logs l WHERE ${this.statsWhere(r, params)}
-          GROUP BY l.date ORDER BY l.date`,
-        params,
-      );
-    return rows;
+    return this.dataSource.query(
+      `SELECT t.date::text AS date, ${AttendanceRepository.SUMS}
+         FROM (SELECT l.date, l.employee_id, ${AttendanceRepository.PER_PERSON}
+                 FROM attendance_logs l WHERE ${this.statsWhere(r, params)}
+                GROUP BY l.date, l.employee_id) t
+        GROUP BY t.date ORDER BY t.date`,
+      params,
+    );
   }
 
   async statsByCamera(r: StatsRange): Promise<Array<{ cameraId: string; cameraName: string | null; checkIns: number; people: number }>> {
     const params: unknown[] = [];
     const rows: Array<{ camera_id: string; camera_name: string | null; check_ins: number; people: number }> = await this.dataSource.query(
-      `SELECT l.camera_id, max(l.camera_name) AS camera_name, count(*)::int AS check_ins,
-              count(DISTINCT l.employee_id)::int AS people
-         FROM attendance_logs l
-        WHERE ${this.statsWhere(r, params)} AND l.camera_id IS NOT NULL
-        GROUP BY l.camera_id ORDER BY check_ins DESC, l.camera_id`,
+      `SELECT t.camera_id, max(t.camera_name) AS camera_name, sum(t.n)::int AS check_ins, count(*)::int AS people
+         FROM (SELECT l.camera_id, l.employee_id, max(l.camera_name) AS camera_name, count(*) AS n
+                 FROM attendance_logs l
+                WHERE ${this.statsWhere(r, params)} AND l.camera_id IS NOT NULL
+                GROUP BY l.camera_id, l.employee_id) t
+        GROUP BY t.camera_id ORDER BY check_ins DESC, t.camera_id`,
       params,
     );
     return rows.map((x) => ({ cameraId: x.camera_id, cameraName: x.camera_name, checkIns: x.check_ins, people: x.people }));
@@ -632,13 +637,11 @@ export class AttendanceRepository {
   async statsByDepartment(r: StatsRange): Promise<Array<{ department: string | null } & Omit<StatusCounts, 'manual'>>> {
     const params: unknown[] = [];
     return this.dataSource.query(
-      `SELECT l.department, count(*)::int AS total,
-              count(*) FILTER (WHERE l.status = 'present')::int AS present,
-              count(*) FILTER (WHERE l.status = 'late')::int AS late,
-              count(*) FILTER (WHERE l.status = 'missed')::int AS missed,
-              count(DISTINCT l.employee_id)::int AS people
-         FROM attendance_logs l WHERE ${this.statsWhere(r, params)}
-        GROUP BY l.department ORDER BY total DESC, l.department NULLS LAST`,
+      `SELECT t.department, ${AttendanceRepository.SUMS}
+         FROM (SELECT l.department, l.employee_id, ${AttendanceRepository.PER_PERSON}
+                 FROM attendance_logs l WHERE ${this.statsWhere(r, params)}
+                GROUP BY l.department, l.employee_id) t
+        GROUP BY t.department ORDER BY total DESC, t.department NULLS LAST`,
       params,
     );
   }
