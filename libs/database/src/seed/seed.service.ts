@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import bcrypt from 'bcrypt';
 import { type DataSource, type EntityTarget, type ObjectLiteral, type QueryDeepPartialEntity, Raw } from 'typeorm';
@@ -94,8 +93,9 @@ export class SeedService {
     const box = new SecretBox(this.env.ENCRYPTION_KEY);
     const cameras = DEMO_CAMERAS.map((c) => {
       const source = c.file ? join(mediaDir, c.file) : c.url;
-      // A local file is enabled only when it is there; RTSP placeholders stay disabled until edited.
-      const enabled = c.file ? existsSync(source) : false;
+      // Demo cameras start disabled: sampled before anyone is enrolled, every face would raise an
+      // Unknown Face alert. An operator (or scripts/demo.ts, after enrolling people) enables them.
+      const enabled = false;
       return {
         id: c.id,
         name: c.name,
