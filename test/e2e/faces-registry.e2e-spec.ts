@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
 import * as http from 'node:http';
@@ -272,8 +273,20 @@ describe('faces registry', () => {
   });
 
   it('deleting the profile erases everything: database, storage and every matcher', async () => {
+    // a face crop of this person in the detection history is biometric data too
+    const detectionId = randomUUID();
+    const thumb = `thumbnails/${detectionId}.jpg`;
+    await ds.query(`INSERT INTO cameras (id, name, location, stream_type) VALUES ('CAM-ERASE', 'Erase test', 'Lab', 'Local File') ON CONFLICT DO NOTHING`);
+    await ds.query(
+      `INSERT INTO detections (id, person_id, name, camera_id, confidence, timestamp, status, thumbnail)
+       VALUES ($1, 'EMP-CAGE', 'Nicolas Cage', 'CAM-ERASE', 90, now(), 'authorized', $2)`,
+      [detectionId, thumb],
+    );
+    await storage.put(thumb, photo('cage.jpg').data, { contentType: 'image/jpeg' });
     const res = await t.http().delete(`/api/v1/faces/${cageId}`).set(auth());
     expect(res.status).toBe(204);
+    expect(await storage.stat(thumb)).toBeNull();
+    expect(await count('SELECT count(*)::int AS n FROM detections WHERE person_id = $1 AND thumbnail IS NOT NULL', ['EMP-CAGE'])).toBe(0);
     expect(await count('SELECT count(*)::int AS n FROM face_profiles WHERE id = $1', [cageId])).toBe(0);
     expect(await count('SELECT count(*)::int AS n FROM face_images WHERE profile_id = $1', [cageId])).toBe(0);
     expect(await count('SELECT count(*)::int AS n FROM face_embeddings WHERE profile_id = $1', [cageId])).toBe(0);

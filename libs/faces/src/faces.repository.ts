@@ -179,6 +179,29 @@ export class FacesRepository {
     return { profileId: profile.id, employeeId: profile.employeeId, s3Keys: images.map((i) => i.s3Key) };
   }
 
+  /**
+   * The person's face crops outside the registry (detection thumbnails, the presence record's
+   * thumbnail) are biometric too: their columns are cleared here and the storage keys returned for
+   * deletion. The detection and attendance rows themselves stay (history without a face).
+   */
+  async detachPersonThumbnails(manager: EntityManager, employeeId: string): Promise<string[]> {
+    const rows: Array<{ key: string }> = await manager.query(
+      `WITH d AS (
+         UPDATE detections t SET thumbnail = NULL
+           FROM (SELECT id, thumbnail FROM detections WHERE person_id = $1 AND thumbnail IS NOT NULL FOR UPDATE) old
+          WHERE t.id = old.id
+         RETURNING old.thumbnail AS key),
+       r AS (
+         UPDATE attendance_records t SET thumbnail = NULL
+           FROM (SELECT id, thumbnail FROM attendance_records WHERE person_id = $1 AND thumbnail IS NOT NULL FOR UPDATE) old
+          WHERE t.id = old.id
+         RETURNING old.thumbnail AS key)
+       SELECT key FROM d UNION SELECT key FROM r`,
+      [employeeId],
+    );
+    return rows.map((r) => r.key).filter((k) => k.startsWith('thumbnails/'));
+  }
+
   // ---- images ---------------------------------------------------------------------------------
 
   listImages(profileId: string): Promise<FaceImageEntity[]> {

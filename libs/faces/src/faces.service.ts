@@ -147,10 +147,15 @@ export class FacesService {
     const removed = await this.repo.transaction(async (m) => {
       const profile = await this.repo.lockProfile(m, id);
       if (!profile) throw notFound('Face profile', id);
-      return this.repo.deleteProfile(m, profile);
+      const thumbnails = await this.repo.detachPersonThumbnails(m, profile.employeeId);
+      return { ...(await this.repo.deleteProfile(m, profile)), thumbnails };
     });
     await this.index.notifyChanged('erased', id, removed.employeeId);
     const outcome = await this.cleanup.erase({ profileId: id, prefix: profilePrefix(id) });
+    // the person's detection thumbnails, 100 keys per erase (the job payload's bound)
+    for (let i = 0; i < removed.thumbnails.length; i += 100) {
+      await this.cleanup.erase({ profileId: id, keys: removed.thumbnails.slice(i, i + 100) });
+    }
     this.log.info({ profileId: id, images: removed.s3Keys.length, storage: outcome }, 'face profile erased');
   }
 

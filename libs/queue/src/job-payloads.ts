@@ -111,7 +111,7 @@ export class FaceStorageErasePayload {
   profileId: string;
 
   /** Keys under faces/<profileId>/ to delete. */
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Matches(/^faces\/[0-9a-f-]{36}\/[^/]{1,200}$/, { each: true, message: 'keys must be faces/<profileId>/<file>' })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Matches(/^(faces\/[0-9a-f-]{36}\/[^/]{1,200}|thumbnails\/[0-9a-f-]{36}\.jpg)$/, { each: true, message: 'keys must be faces/<profileId>/<file> or thumbnails/<detectionId>.jpg' })
   keys?: string[];
 
   /** Delete everything under faces/<profileId>/ (a whole profile). */
