@@ -43,6 +43,21 @@ export const ALERTS_CACHE_PREFIX = 'cache:alerts:list:';
 export const ALERTS_COUNT_CACHE_PREFIX = 'cache:alerts:count:';
 const ALERTS_CACHE_TTL_SECONDS = 30;
 
+/**
+ * One round trip for a list request: the current version (created at first use, or after a flush,
+ * above any earlier one) and, under it, the cached page and the cached total of the filter.
+ * KEYS[1] = version key; ARGV = [initial version, page key prefix, page key suffix, count key prefix,
+ * count key suffix] (prefixes already carry REDIS_PREFIX: keys built here are not prefixed by ioredis).
+ */
+const READ_LIST_SCRIPT = `
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], ARGV[1], 'NX')
+  v = redis.call('GET', KEYS[1])
+end
+return {v, redis.call('GET', ARGV[2] .. v .. ARGV[3]) or '', redis.call('GET', ARGV[4] .. v .. ARGV[5]) or ''}
+`;
+
 interface CachedPage {
   items: AlertDto[];
   meta: Paginated<AlertDto>['meta'];
@@ -99,15 +114,12 @@ export class AlertsService {
       resolved: q.resolved,
       muted: q.muted,
     };
-    const version = await this.listVersion();
     const filterHash = createHash('sha1').update(JSON.stringify(filter)).digest('base64url');
-    const pageKey = version === null ? null : `${ALERTS_CACHE_PREFIX}${version}:${filterHash}:${page}:${pageSize}`;
-    const countKey = version === null ? null : `${ALERTS_COUNT_CACHE_PREFIX}${version}:${filterHash}`;
-    if (pageKey) {
-      const hit = await this.redis.getJson<CachedPage>(pageKey);
-      if (hit) return new Paginated(hit.items, hit.meta);
-    }
-    const cachedTotal = countKey ? await this.redis.getJson<number>(countKey) : undefined;
+    const cached = await this.readListCache(`:${filterHash}:${page}:${pageSize}`, `:${filterHash}`);
+    if (cached?.page) return new Paginated(cached.page.items, cached.page.meta);
+    const pageKey = cached ? `${ALERTS_CACHE_PREFIX}${cached.version}:${filterHash}:${page}:${pageSize}` : null;
+    const countKey = cached ? `${ALERTS_COUNT_CACHE_PREFIX}${cached.version}:${filterHash}` : null;
+    const cachedTotal = cached?.total;
     const [total, rows] = await Promise.all([
       cachedTotal ?? this.repo.countAlerts(filter),
       cachedTotal !== undefined && skip >= cachedTotal ? [] : this.repo.pageAlerts({ ...filter, skip, take }),
@@ -118,10 +130,43 @@ export class AlertsService {
       page,
       pageSize,
     );
-    if (countKey && cachedTotal === undefined) await this.redis.setJson(countKey, total, ALERTS_CACHE_TTL_SECONDS);
-    if (pageKey)
-      await this.redis.setJson(pageKey, { items: result.items, meta: result.meta } satisfies CachedPage, ALERTS_CACHE_TTL_SECONDS);
+    if (pageKey && countKey) {
+      try {
+        const write = this.redis.client.multi();
+        if (cachedTotal === undefined) write.set(countKey, JSON.stringify(total), 'EX', ALERTS_CACHE_TTL_SECONDS);
+        write.set(pageKey, JSON.stringify({ items: result.items, meta: result.meta } satisfies CachedPage), 'EX', ALERTS_CACHE_TTL_SECONDS);
+        await write.exec();
+      } catch {
+        /* cache only */
+      }
+    }
     return result;
+  }
+
+  /** Version, cached page and cached total in one round trip; null when Redis is unreachable. */
+  private async readListCache(
+    pageSuffix: string,
+    countSuffix: string,
+  ): Promise<{ version: string; page?: CachedPage; total?: number } | null> {
+    try {
+      const [version, page, total] = (await this.redis.client.eval(
+        READ_LIST_SCRIPT,
+        1,
+        ALERTS_CACHE_VERSION_KEY,
+        String(Date.now()),
+        `${this.redis.prefix}${ALERTS_CACHE_PREFIX}`,
+        pageSuffix,
+        `${this.redis.prefix}${ALERTS_COUNT_CACHE_PREFIX}`,
+        countSuffix,
+      )) as [string, string, string];
+      return {
+        version,
+        ...(page ? { page: JSON.parse(page) as CachedPage } : {}),
+        ...(total ? { total: Number(JSON.parse(total)) } : {}),
+      };
+    } catch {
+      return null;
+    }
   }
 
   async acknowledge(id: string): Promise<AlertDto> {
@@ -176,19 +221,6 @@ export class AlertsService {
       throw serviceUnavailable(`Redis is unavailable: cannot ${muted ? 'mute' : 'unmute'} kind '${alert.kind}'`, {
         reason: (err as Error).message,
       });
-    }
-  }
-
-  /** The current list version; null when Redis is unreachable (the cache is then bypassed). */
-  private async listVersion(): Promise<string | null> {
-    try {
-      const v = await this.redis.client.get(ALERTS_CACHE_VERSION_KEY);
-      if (v !== null) return v;
-      // First use (or after a cache flush): start above any version used before.
-      await this.redis.client.set(ALERTS_CACHE_VERSION_KEY, String(Date.now()), 'NX');
-      return await this.redis.client.get(ALERTS_CACHE_VERSION_KEY);
-    } catch {
-      return null;
     }
   }
 

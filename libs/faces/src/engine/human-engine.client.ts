@@ -61,6 +61,9 @@ export interface HumanEngineOptions {
 }
 
 const REQUIRED_MODELS = ['blazeface', 'facemesh', 'faceres'] as const;
+
+/** The detection chain shared by every engine of this process (see enqueue). */
+let processTail: Promise<unknown> = Promise.resolve();
 const WASM_FILES = [
   'tfjs-backend-wasm.wasm',
   'tfjs-backend-wasm-simd.wasm',
@@ -106,7 +109,6 @@ export class HumanFaceEngine implements FaceProvider {
   private human: Human | null = null;
   private initPromise: Promise<void> | null = null;
   private initError: Error | null = null;
-  private tail: Promise<unknown> = Promise.resolve();
   private queued = 0;
   private loadMs: number | null = null;
   private warmMs: number | null = null;
@@ -308,9 +310,13 @@ export class HumanFaceEngine implements FaceProvider {
     return config as unknown as Partial<Config>;
   }
 
+  /**
+   * Every engine of the process shares one chain: tfjs and Human's models are process-wide and not
+   * reentrant, so two engines (e.g. two worker contexts in one test process) must not interleave.
+   */
   private enqueue<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(job, job);
-    this.tail = run.catch(() => undefined);
+    const run = processTail.then(job, job);
+    processTail = run.catch(() => undefined);
     return run;
   }
 
