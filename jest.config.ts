@@ -35,6 +35,9 @@ const config: Config = {
   ],
   // a global option (ignored inside projects): e2e tests boot apps, databases and media servers
   testTimeout: 60000,
+  // two files at a time on the 2-core CI machine (jest's default would be one): most e2e time is spent
+  // waiting on PostgreSQL, Redis, ffmpeg and Chromium
+  maxWorkers: 2,
 };
 
 export default config;

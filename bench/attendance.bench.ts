@@ -43,20 +43,91 @@ function percentiles(samples: number[]): Percentiles {
   const s = [...samples].sort((a, b) => a - b);
   const q = (p: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
   const r = (v: number): number => Math.round(v * 10) / 10;
-  return { n: s.length, p50: r(q(0.5)), p95: r(q(0.95)), p99: r(q(0.99)), max: r(s[s.length - 1]!), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
+  return {
+    n: s.length,
+    p50: r(q(0.5)),
+    p95: r(q(0.95)),
+    p99: r(q(0.99)),
+    max: r(s[s.length - 1]!),
+    mean: r(s.reduce((a, b) => a + b, 0) / s.length),
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const FIRST = [
-  'Sophia', 'Liam', 'Olivia', 'Noah', 'Emma', 'Oliver', 'Ava', 'Elijah', 'Mia', 'James', 'Isabella', 'William', 'Amelia', 'Lucas',
-  'Harper', 'Henry', 'Evelyn', 'Theodore', 'Luna', 'Jack', 'Camila', 'Levi', 'Gianna', 'Alexander', 'Elizabeth', 'Jackson', 'Eleanor',
-  'Mateo', 'Ella', 'Daniel', 'Abigail', 'Michael', 'Sofia', 'Mason', 'Avery', 'Sebastian', 'Scarlett', 'Ethan', 'Emily', 'Logan',
-  'Aria', 'Owen', 'Penelope', 'Samuel', 'Chloe', 'Jacob', 'Layla', 'Asher', 'Mila', 'Aiden',
+  'Sophia',
+  'Liam',
+  'Olivia',
+  'Noah',
+  'Emma',
+  'Oliver',
+  'Ava',
+  'Elijah',
+  'Mia',
+  'James',
+  'Isabella',
+  'William',
+  'Amelia',
+  'Lucas',
+  'Harper',
+  'Henry',
+  'Evelyn',
+  'Theodore',
+  'Luna',
+  'Jack',
+  'Camila',
+  'Levi',
+  'Gianna',
+  'Alexander',
+  'Elizabeth',
+  'Jackson',
+  'Eleanor',
+  'Mateo',
+  'Ella',
+  'Daniel',
+  'Abigail',
+  'Michael',
+  'Sofia',
+  'Mason',
+  'Avery',
+  'Sebastian',
+  'Scarlett',
+  'Ethan',
+  'Emily',
+  'Logan',
+  'Aria',
+  'Owen',
+  'Penelope',
+  'Samuel',
+  'Chloe',
+  'Jacob',
+  'Layla',
+  'Asher',
+  'Mila',
+  'Aiden',
 ];
 const LAST = [
-  'Martinez', 'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Hernandez', 'Lopez',
-  'Gonzalez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin',
+  'Martinez',
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Hernandez',
+  'Lopez',
+  'Gonzalez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Martin',
 ];
 const sqlArray = (xs: string[]): string => `ARRAY[${xs.map((x) => `'${x}'`).join(',')}]`;
 
@@ -107,7 +178,12 @@ async function timedGet(stack: Stack, token: string, path: string): Promise<{ ms
   return { ms: performance.now() - started, status: res.status, total: body.meta?.total };
 }
 
-async function sequential(stack: Stack, token: string, paths: string[], n: number): Promise<{ latencyMs: Percentiles; statuses: Record<string, number>; totals: number[] }> {
+async function sequential(
+  stack: Stack,
+  token: string,
+  paths: string[],
+  n: number,
+): Promise<{ latencyMs: Percentiles; statuses: Record<string, number>; totals: number[] }> {
   for (const p of paths) await timedGet(stack, token, p); // warm-up
   const samples: number[] = [];
   const statuses: Record<string, number> = {};
@@ -250,11 +326,21 @@ async function main(): Promise<void> {
       'full name + month': ['Sophia Martinez', 'Liam Smith', 'Olivia Johnson', 'Noah Williams', 'Emma Brown'].map(
         (n) => `/attendance/logs?search=${encodeURIComponent(n)}&${month}`,
       ),
-      'surname (50 people) + week': ['Martinez', 'Garcia', 'Taylor', 'Hernandez', 'Anderson'].map((n) => `/attendance/logs?search=${n}&${week}`),
-      'first name (20 people) + quarter': ['Sophia', 'Theodore', 'Elizabeth', 'Alexander', 'Penelope'].map((n) => `/attendance/logs?search=${n}&${quarter}`),
-      'employee id + quarter': ['EMP-00412', 'EMP-00007', 'EMP-00999', 'EMP-00500', 'EMP-00123'].map((n) => `/attendance/logs?search=${n}&${quarter}`),
-      'surname + month + camera + odooStatus': ['Martinez', 'Smith', 'Lopez'].map((n) => `/attendance/logs?search=${n}&${month}&cameraId=CAM-03&odooStatus=synced`),
-      'page 5 of a surname over a year': ['Martinez', 'Garcia'].map((n) => `/attendance/logs?search=${n}&dateFrom=${isoDay(-365)}&dateTo=${isoDay(0)}&page=5&pageSize=50`),
+      'surname (50 people) + week': ['Martinez', 'Garcia', 'Taylor', 'Hernandez', 'Anderson'].map(
+        (n) => `/attendance/logs?search=${n}&${week}`,
+      ),
+      'first name (20 people) + quarter': ['Sophia', 'Theodore', 'Elizabeth', 'Alexander', 'Penelope'].map(
+        (n) => `/attendance/logs?search=${n}&${quarter}`,
+      ),
+      'employee id + quarter': ['EMP-00412', 'EMP-00007', 'EMP-00999', 'EMP-00500', 'EMP-00123'].map(
+        (n) => `/attendance/logs?search=${n}&${quarter}`,
+      ),
+      'surname + month + camera + odooStatus': ['Martinez', 'Smith', 'Lopez'].map(
+        (n) => `/attendance/logs?search=${n}&${month}&cameraId=CAM-03&odooStatus=synced`,
+      ),
+      'page 5 of a surname over a year': ['Martinez', 'Garcia'].map(
+        (n) => `/attendance/logs?search=${n}&dateFrom=${isoDay(-365)}&dateTo=${isoDay(0)}&page=5&pageSize=50`,
+      ),
     };
     const logs: Record<string, unknown> = {};
     for (const [name, paths] of Object.entries(shapes)) {
@@ -281,7 +367,12 @@ async function main(): Promise<void> {
     console.log('statistics');
     const statsMonth = await sequential(stack, token, [`/attendance/statistics?dateFrom=${isoDay(-29)}&dateTo=${isoDay(0)}`], 50);
     const statsYear = await sequential(stack, token, [`/attendance/statistics?dateFrom=${isoDay(-364)}&dateTo=${isoDay(0)}`], 10);
-    const statsMonthCamera = await sequential(stack, token, [`/attendance/statistics?dateFrom=${isoDay(-29)}&dateTo=${isoDay(0)}&cameraId=CAM-03`], 30);
+    const statsMonthCamera = await sequential(
+      stack,
+      token,
+      [`/attendance/statistics?dateFrom=${isoDay(-29)}&dateTo=${isoDay(0)}&cameraId=CAM-03`],
+      30,
+    );
 
     // ---- exports --------------------------------------------------------------------------------
     console.log('exports');
@@ -306,7 +397,11 @@ async function main(): Promise<void> {
     const streamOnly = await streamOnlyCsv(stack, count);
 
     const file = writeResults('attendance', {
-      loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((x) => Math.round(x * 100) / 100), note: '1/5/15-minute load of this shared 2-core machine (other processes included)' },
+      loadAverage: {
+        atStart: loadAtStart,
+        atEnd: loadavg().map((x) => Math.round(x * 100) / 100),
+        note: '1/5/15-minute load of this shared 2-core machine (other processes included)',
+      },
       dataset: { logs: count, people: PEOPLE, days: DAYS, seedSeconds },
       targets: { logsP95Ms: 50, specLogsMs: 400, statisticsMonthMs: 200 },
       logs: { ...logs, concurrentMix: concurrent, reference, explainSurnameWeek: explain.split('\n') },

@@ -102,7 +102,19 @@ function videoFrames(): { name: string; data: Buffer }[] {
   try {
     execFileSync(
       'ffmpeg',
-      ['-v', 'error', '-i', photoPath('franck.mp4'), '-vf', 'fps=1/12', '-frames:v', String(VIDEO_FRAMES), '-q:v', '3', path.join(dir, 'f%02d.jpg')],
+      [
+        '-v',
+        'error',
+        '-i',
+        photoPath('franck.mp4'),
+        '-vf',
+        'fps=1/12',
+        '-frames:v',
+        String(VIDEO_FRAMES),
+        '-q:v',
+        '3',
+        path.join(dir, 'f%02d.jpg'),
+      ],
       { timeout: 60_000, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     return readdirSync(dir)

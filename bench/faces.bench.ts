@@ -264,7 +264,13 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(enrolment, null, 2));
 
-    const file = writeResults('faces', { startedAt, loadAvg: { start: loadStart, end: os.loadavg().map(round1) }, engine, matching, enrolment });
+    const file = writeResults('faces', {
+      startedAt,
+      loadAvg: { start: loadStart, end: os.loadavg().map(round1) },
+      engine,
+      matching,
+      enrolment,
+    });
     console.log('written to', file);
     await index.onApplicationShutdown();
   } finally {

@@ -15,13 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FfmpegClient, FrameSampler, inputArgs, type StreamSource } from '@app/cameras/stream';
-import {
-  makeTestVideo,
-  startMjpegServer,
-  startRtspTcpServer,
-  startRtspUdpServer,
-  stopAllTestStreams,
-} from '../test/support/streams';
+import { makeTestVideo, startMjpegServer, startRtspTcpServer, startRtspUdpServer, stopAllTestStreams } from '../test/support/streams';
 
 interface Stats {
   n: number;
@@ -36,7 +30,14 @@ function stats(samples: number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);
   const q = (p: number): number => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
   const r = (v: number): number => Math.round(v);
-  return { n: s.length, min: r(s[0]), p50: r(q(0.5)), p95: r(q(0.95)), max: r(s[s.length - 1]), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
+  return {
+    n: s.length,
+    min: r(s[0]),
+    p50: r(q(0.5)),
+    p95: r(q(0.95)),
+    max: r(s[s.length - 1]),
+    mean: r(s.reduce((a, b) => a + b, 0) / s.length),
+  };
 }
 
 const N = Number(process.env.SNAPSHOT_N ?? 10);
@@ -72,7 +73,11 @@ async function timeGrabs(client: FfmpegClient, source: StreamSource, n: number):
   return { ms: stats(samples), bytes };
 }
 
-async function timeProbes(client: FfmpegClient, source: StreamSource, n: number): Promise<{ durationMs: Stats; latencyMs: Stats; bitrateMbps: number; fps: number }> {
+async function timeProbes(
+  client: FfmpegClient,
+  source: StreamSource,
+  n: number,
+): Promise<{ durationMs: Stats; latencyMs: Stats; bitrateMbps: number; fps: number }> {
   const durations: number[] = [];
   const latencies: number[] = [];
   let last = { bitrate: 0, fps: 0 };

@@ -6,4 +6,10 @@ import { AttendanceEngine1795701000000 } from './1795701000000-AttendanceEngine'
 import { AlertListIndexes1795702377926 } from './1795702377926-AlertListIndexes';
 
 /** Every migration, oldest first. Add each new migration here (`migrate:generate` reminds you). */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [InitialSchema1764150000000, FaceEmbeddings1795700823510, NotificationAcknowledgements1795700971624, AttendanceEngine1795701000000, AlertListIndexes1795702377926];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [
+  InitialSchema1764150000000,
+  FaceEmbeddings1795700823510,
+  NotificationAcknowledgements1795700971624,
+  AttendanceEngine1795701000000,
+  AlertListIndexes1795702377926,
+];

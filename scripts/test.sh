@@ -39,6 +39,7 @@ if [[ -f scripts/fetch-test-photos.sh ]]; then
 fi
 step "Building (npm run build)" npm run -s build
 step "Type-checking (npm run typecheck)" npm run -s typecheck
+step "Linting (ESLint + Prettier: npm run lint)" npm run -s lint
 
 log "Running jest: npm run jest -- --ci $*"
 rc=0

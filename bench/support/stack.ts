@@ -94,7 +94,9 @@ export async function startStack(extraEnv: Record<string, string> = {}, opts: { 
       return body.data.accessToken;
     },
     psql(sql: string): string {
-      return execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', dbName, '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' });
+      return execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', dbName, '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
+        encoding: 'utf8',
+      });
     },
     startWorker(): ChildProcess {
       const w = spawn('node', ['dist/apps/worker/src/main.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -105,7 +107,11 @@ export async function startStack(extraEnv: Record<string, string> = {}, opts: { 
       for (const c of children.reverse()) c.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 1000));
       for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-      execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'postgres', '-c', `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`], { stdio: 'ignore' });
+      execFileSync(
+        'psql',
+        ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'postgres', '-c', `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`],
+        { stdio: 'ignore' },
+      );
     },
   };
 }
@@ -113,7 +119,10 @@ export async function startStack(extraEnv: Record<string, string> = {}, opts: { 
 export function writeResults(name: string, data: unknown): string {
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/${name}.json`;
-  writeFileSync(file, `${JSON.stringify({ measuredAt: new Date().toISOString(), machine: machineInfo(), ...((data as object) ?? {}) }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ measuredAt: new Date().toISOString(), machine: machineInfo(), ...((data as object) ?? {}) }, null, 2)}\n`,
+  );
   return file;
 }
 

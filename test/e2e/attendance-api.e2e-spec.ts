@@ -116,7 +116,21 @@ describe('attendance API', () => {
       expect(res.body.meta).toEqual({ page: 2, pageSize: 7, total: seed.length, totalPages: Math.ceil(seed.length / 7) });
       expect(res.body.data.map((l: { id: string }) => l.id)).toEqual(order(seed).slice(7, 14));
       const log = res.body.data[0];
-      for (const field of ['id', 'employeeId', 'name', 'department', 'date', 'timeIn', 'timeOut', 'cameraId', 'cameraName', 'accuracy', 'status', 'odooStatus', 'odooSyncTime']) {
+      for (const field of [
+        'id',
+        'employeeId',
+        'name',
+        'department',
+        'date',
+        'timeIn',
+        'timeOut',
+        'cameraId',
+        'cameraName',
+        'accuracy',
+        'status',
+        'odooStatus',
+        'odooSyncTime',
+      ]) {
         expect(log).toHaveProperty(field);
       }
       const synced = (await list('odooStatus=synced')).body.data[0];
@@ -152,7 +166,12 @@ describe('attendance API', () => {
       ['source=manual', (s) => s.source === 'manual'],
       [
         'search=martin&cameraId=CAM-A&dateFrom=2025-03-02&dateTo=2025-03-08&odooStatus=pending',
-        (s) => /martin/i.test(s.name) && s.cameraId === 'CAM-A' && s.date >= '2025-03-02' && s.date <= '2025-03-08' && s.odooStatus === 'pending',
+        (s) =>
+          /martin/i.test(s.name) &&
+          s.cameraId === 'CAM-A' &&
+          s.date >= '2025-03-02' &&
+          s.date <= '2025-03-08' &&
+          s.odooStatus === 'pending',
       ],
       ['search=sophia&status=late&dateTo=2025-03-06', (s) => /sophia/i.test(s.name) && s.status === 'late' && s.date <= '2025-03-06'],
     ];
@@ -212,10 +231,15 @@ describe('attendance API', () => {
       expect(res.body.data.id).toMatch(/^ATT-20250310-\d{3}$/);
       const id = res.body.data.id as string;
 
-      const [audit] = await ds.query(`SELECT action, resource_type, actor FROM audit_logs WHERE action LIKE 'attendance.%' ORDER BY timestamp DESC LIMIT 1`);
+      const [audit] = await ds.query(
+        `SELECT action, resource_type, actor FROM audit_logs WHERE action LIKE 'attendance.%' ORDER BY timestamp DESC LIMIT 1`,
+      );
       expect(audit).toMatchObject({ action: 'attendance.createManual', resource_type: 'attendance', actor: 'admin@example.com' });
 
-      const again = await auth(t.http().post('/api/v1/attendance/manual')).send({ employeeId: 'EMP-00412', timestamp: '2025-03-10T15:00:00Z' });
+      const again = await auth(t.http().post('/api/v1/attendance/manual')).send({
+        employeeId: 'EMP-00412',
+        timestamp: '2025-03-10T15:00:00Z',
+      });
       expect(again.status).toBe(409);
       expect(again.body.error.code).toBe('CONFLICT');
       expect(again.body.error.details).toMatchObject({ existingId: id, date: '2025-03-10' });
@@ -227,7 +251,10 @@ describe('attendance API', () => {
       const del = await auth(t.http().delete(`/api/v1/attendance/${id}`));
       expect(del.status).toBe(204);
       expect((await auth(t.http().delete(`/api/v1/attendance/${id}`))).status).toBe(404);
-      const replaced = await auth(t.http().post('/api/v1/attendance/manual')).send({ employeeId: 'EMP-00412', timestamp: '2025-03-10T15:00:00Z' });
+      const replaced = await auth(t.http().post('/api/v1/attendance/manual')).send({
+        employeeId: 'EMP-00412',
+        timestamp: '2025-03-10T15:00:00Z',
+      });
       expect(replaced.status).toBe(201);
     });
 
@@ -256,7 +283,13 @@ describe('attendance API', () => {
         checkOut: '2025-03-11T16:30:00+01:00',
       });
       expect(ok.status).toBe(201);
-      expect(ok.body.data).toMatchObject({ date: '2025-03-11', timeIn: '08:00:00', timeOut: '16:30:00', status: 'present', source: 'manual' });
+      expect(ok.body.data).toMatchObject({
+        date: '2025-03-11',
+        timeIn: '08:00:00',
+        timeOut: '16:30:00',
+        status: 'present',
+        source: 'manual',
+      });
     });
 
     it('answers 400 for malformed log ids on delete', async () => {
@@ -313,7 +346,9 @@ describe('attendance API', () => {
       const ids = res.body.data.map((l: { id: string }) => l.id);
       const expected = seed.filter((s) => s.odooStatus === 'pending' && s.timeIn !== null).map((s) => s.id);
       for (const id of expected) expect(ids).toContain(id);
-      expect(res.body.data.every((l: { odooStatus: string; status: string }) => l.odooStatus === 'pending' && l.status !== 'missed')).toBe(true);
+      expect(res.body.data.every((l: { odooStatus: string; status: string }) => l.odooStatus === 'pending' && l.status !== 'missed')).toBe(
+        true,
+      );
       expect(res.body.meta.total).toBe(ids.length);
       const dates = res.body.data.map((l: { date: string }) => l.date);
       expect([...dates].sort()).toEqual(dates);
@@ -342,7 +377,14 @@ describe('attendance API', () => {
       const rec = await auth(t.http().get('/api/v1/attendance/records?limit=1'));
       expect(rec.status).toBe(200);
       expect(rec.body.data).toHaveLength(1);
-      expect(rec.body.data[0]).toMatchObject({ id: 'EMP-00412', personId: 'EMP-00412', status: 'on-site', accuracy: 99.2, cameraId: 'CAM-A', cameraName: 'Main Entrance' });
+      expect(rec.body.data[0]).toMatchObject({
+        id: 'EMP-00412',
+        personId: 'EMP-00412',
+        status: 'on-site',
+        accuracy: 99.2,
+        cameraId: 'CAM-A',
+        cameraName: 'Main Entrance',
+      });
       expect(rec.body.data[0].thumbnail).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/face-attendance-bucket\/thumbnails\/x\.jpg\?X-Amz-/);
       expect((await auth(t.http().get('/api/v1/attendance/overview'))).body.data.onSiteNow).toBe(1);
       expect((await auth(t.http().get('/api/v1/attendance/records?limit=0'))).status).toBe(400);
@@ -387,10 +429,16 @@ describe('attendance API', () => {
         effectiveTimezone: 'Europe/Berlin',
         currentInstance: expect.objectContaining({ state: 'in-progress', expected: 2, present: 0 }),
       });
-      expect((await auth(t.http().post('/api/v1/shifts')).send({ id: 'SHIFT-ALLDAY', name: 'dup', startTime: '01:00', endTime: '02:00' })).status).toBe(409);
+      expect(
+        (await auth(t.http().post('/api/v1/shifts')).send({ id: 'SHIFT-ALLDAY', name: 'dup', startTime: '01:00', endTime: '02:00' }))
+          .status,
+      ).toBe(409);
 
       // Sophia is seen now by the engine path (a manual entry stands in for the camera here).
-      const manual = await auth(t.http().post('/api/v1/attendance/manual')).send({ employeeId: 'EMP-00413', timestamp: new Date().toISOString() });
+      const manual = await auth(t.http().post('/api/v1/attendance/manual')).send({
+        employeeId: 'EMP-00413',
+        timestamp: new Date().toISOString(),
+      });
       expect(manual.status).toBe(201);
       expect(manual.body.data.shiftId).toBe('SHIFT-ALLDAY');
 
@@ -398,14 +446,25 @@ describe('attendance API', () => {
       expect(listed.status).toBe(200);
       const s = listed.body.data.find((x: { id: string }) => x.id === 'SHIFT-ALLDAY');
       expect(s).toMatchObject({ expectedHeadcount: 2, compliance: 50 });
-      for (const key of ['id', 'name', 'startTime', 'endTime', 'location', 'expectedHeadcount', 'compliance']) expect(s).toHaveProperty(key);
+      for (const key of ['id', 'name', 'startTime', 'endTime', 'location', 'expectedHeadcount', 'compliance'])
+        expect(s).toHaveProperty(key);
 
-      const night = await auth(t.http().post('/api/v1/shifts')).send({ name: 'Night', startTime: '22:00', endTime: '06:00', employeeIds: ['EMP-00777'], timezone: 'Asia/Kathmandu' });
+      const night = await auth(t.http().post('/api/v1/shifts')).send({
+        name: 'Night',
+        startTime: '22:00',
+        endTime: '06:00',
+        employeeIds: ['EMP-00777'],
+        timezone: 'Asia/Kathmandu',
+      });
       expect(night.status).toBe(201);
       expect(night.body.data.id).toMatch(/^SHIFT-[0-9A-F]{8}$/);
       expect(night.body.data).toMatchObject({ expectedHeadcount: 1, daysOfWeek: [1, 2, 3, 4, 5], effectiveTimezone: 'Asia/Kathmandu' });
 
-      const upd = await auth(t.http().put(`/api/v1/shifts/${night.body.data.id}`)).send({ endTime: '07:30', departments: ['R&D'], enabled: false });
+      const upd = await auth(t.http().put(`/api/v1/shifts/${night.body.data.id}`)).send({
+        endTime: '07:30',
+        departments: ['R&D'],
+        enabled: false,
+      });
       expect(upd.status).toBe(200);
       expect(upd.body.data).toMatchObject({ startTime: '22:00', endTime: '07:30', expectedHeadcount: 2, enabled: false });
       expect((await auth(t.http().put(`/api/v1/shifts/${night.body.data.id}`)).send({ endTime: '22:00' })).status).toBe(400);
@@ -426,7 +485,9 @@ describe('attendance API', () => {
       await ds.query(
         `INSERT INTO alerts (id, title, level, timestamp, kind, subject) VALUES ('ALERT-T1', 'Unknown face', 'medium', now(), 'unknown_face', 'CAM-A')`,
       );
-      await ds.query(`INSERT INTO detections (person_id, name, camera_id, confidence, timestamp, status) VALUES ('EMP-00412', 'Sophia', 'CAM-A', 99, now(), 'authorized')`);
+      await ds.query(
+        `INSERT INTO detections (person_id, name, camera_id, confidence, timestamp, status) VALUES ('EMP-00412', 'Sophia', 'CAM-A', 99, now(), 'authorized')`,
+      );
       const res = await auth(t.http().get('/api/v1/system/summary'));
       expect(res.status).toBe(200);
       expect(res.body.data).toMatchObject({

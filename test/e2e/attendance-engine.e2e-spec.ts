@@ -77,7 +77,11 @@ describe('attendance engine (real PostgreSQL, controlled clock)', () => {
   const D = futureMonday(); // a Monday
   const cam = { cameraId: 'CAM-ENG-1', cameraName: 'Gate' };
 
-  const sight = (employeeId: string, when: Date, over: Partial<Sighting> = {}): Promise<{ logId: string | null; created: boolean; status: string | null }> =>
+  const sight = (
+    employeeId: string,
+    when: Date,
+    over: Partial<Sighting> = {},
+  ): Promise<{ logId: string | null; created: boolean; status: string | null }> =>
     engine.recordSighting({
       employeeId,
       name: `Person ${employeeId}`,
@@ -99,14 +103,29 @@ describe('attendance engine (real PostgreSQL, controlled clock)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, DATABASE_POOL_SIZE: '25', REDIS_PREFIX: prefix, LOG_LEVEL: 'silent', SITE_TIMEZONE: 'Pacific/Kiritimati' };
+    const env = {
+      DATABASE_URL: db.url,
+      DATABASE_POOL_SIZE: '25',
+      REDIS_PREFIX: prefix,
+      LOG_LEVEL: 'silent',
+      SITE_TIMEZONE: 'Pacific/Kiritimati',
+    };
     for (const [k, v] of Object.entries(env)) {
       saved[k] = process.env[k];
       process.env[k] = v;
     }
     resetEnv();
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule, RedisModule, DatabaseModule.forRoot(), StorageModule, QueueModule.forRoot(), RealtimeModule, AlertsModule, AttendanceModule],
+      imports: [
+        ConfigModule,
+        RedisModule,
+        DatabaseModule.forRoot(),
+        StorageModule,
+        QueueModule.forRoot(),
+        RealtimeModule,
+        AlertsModule,
+        AttendanceModule,
+      ],
     })
       .overrideProvider(Clock)
       .useValue(clock)
@@ -123,8 +142,17 @@ describe('attendance engine (real PostgreSQL, controlled clock)', () => {
          ('CAM-ENG-1', 'Gate', 'Lobby', 'RTSP', NULL), ('CAM-KTM', 'Kathmandu office', 'Nepal', 'RTSP', 'Asia/Kathmandu')`,
     );
     const people: Array<[string, string]> = [
-      ['E1', 'Ops'], ['E2', 'Ops'], ['E3', 'Ops'], ['E4', 'Ops'], ['E5', 'Ops'], ['E6', 'Ops'],
-      ['N1', 'Night'], ['N2', 'Night'], ['K1', 'Nepal'], ['U1', 'Visitors'], ['B1', 'Burst'],
+      ['E1', 'Ops'],
+      ['E2', 'Ops'],
+      ['E3', 'Ops'],
+      ['E4', 'Ops'],
+      ['E5', 'Ops'],
+      ['E6', 'Ops'],
+      ['N1', 'Night'],
+      ['N2', 'Night'],
+      ['K1', 'Nepal'],
+      ['U1', 'Visitors'],
+      ['B1', 'Burst'],
     ];
     for (let i = 0; i < 20; i++) people.push([`P${String(i).padStart(2, '0')}`, 'Burst']);
     await ds.query(
@@ -140,9 +168,24 @@ describe('attendance engine (real PostgreSQL, controlled clock)', () => {
     // Night shift in UTC, 22:00-06:00, by people.
     await shifts.create({ id: 'NIGHT', name: 'Night', startTime: '22:00', endTime: '06:00', timezone: 'UTC', employeeIds: ['N1', 'N2'] });
     // Kathmandu shift (UTC+05:45).
-    await shifts.create({ id: 'KTM', name: 'Kathmandu', startTime: '09:00', endTime: '17:00', timezone: 'Asia/Kathmandu', departments: ['Nepal'] });
+    await shifts.create({
+      id: 'KTM',
+      name: 'Kathmandu',
+      startTime: '09:00',
+      endTime: '17:00',
+      timezone: 'Asia/Kathmandu',
+      departments: ['Nepal'],
+    });
     // Burst shift: every day, all day long in UTC, for the Burst department.
-    await shifts.create({ id: 'BURST', name: 'Burst', startTime: '00:00', endTime: '23:59', timezone: 'UTC', departments: ['Burst'], daysOfWeek: [1, 2, 3, 4, 5, 6, 7] });
+    await shifts.create({
+      id: 'BURST',
+      name: 'Burst',
+      startTime: '00:00',
+      endTime: '23:59',
+      timezone: 'UTC',
+      departments: ['Burst'],
+      daysOfWeek: [1, 2, 3, 4, 5, 6, 7],
+    });
   });
 
   afterAll(async () => {
@@ -272,7 +315,9 @@ describe('attendance engine (real PostgreSQL, controlled clock)', () => {
 
   it('turns a synced log back to pending when its check-out moves, keeping the Odoo id', async () => {
     const [log] = await logsOf('E2');
-    await ds.query(`UPDATE attendance_logs SET odoo_status = 'synced', odoo_attendance_id = 4242, odoo_sync_time = now() WHERE id = $1`, [log!.id]);
+    await ds.query(`UPDATE attendance_logs SET odoo_status = 'synced', odoo_attendance_id = 4242, odoo_sync_time = now() WHERE id = $1`, [
+      log!.id,
+    ]);
     await sight('E2', at(D, '16:45:00', KIRI));
     const [after] = await logsOf('E2');
     expect(after).toMatchObject({ odoo_status: 'pending', odoo_attendance_id: 4242, time_out: '16:45:00' });
@@ -281,7 +326,9 @@ describe('attendance engine (real PostgreSQL, controlled clock)', () => {
   it('creates exactly one log for a burst of 20 concurrent sightings of one person', async () => {
     // D + 2: the Burst shift of D was closed (B1 missed) by an earlier run.
     const base = at(addDays(D, 2), '10:00:00', 0).getTime();
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => sight('B1', new Date(base + i * 1000), { department: 'Burst' })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => sight('B1', new Date(base + i * 1000), { department: 'Burst' })),
+    );
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.logId)).size).toBe(1);
     const logs = (await logsOf('B1')).filter((l) => l.date === addDays(D, 2));

@@ -53,7 +53,9 @@ describe('a worker killed in the middle of an export: the export is retried and 
   let adminId: string;
   const workers: RunningWorker[] = [];
 
-  const exportRow = async (id: string): Promise<{ status: string; progress: number; row_count: number | null; completed_at: Date | null }> =>
+  const exportRow = async (
+    id: string,
+  ): Promise<{ status: string; progress: number; row_count: number | null; completed_at: Date | null }> =>
     (await ds.query(`SELECT status, progress, row_count, completed_at FROM export_jobs WHERE id = $1`, [id]))[0];
 
   beforeAll(async () => {
@@ -115,7 +117,8 @@ describe('a worker killed in the middle of an export: the export is retried and 
     for (;;) {
       view = (await t.http().get(`/api/v1/exports/${exportId}`).set('Authorization', `Bearer ${token}`)).body.data;
       if (view.status === 'completed' || view.status === 'failed') break;
-      if (Date.now() > deadline) throw new Error(`export not completed after the restart (${view.status} ${view.progress}%):\n${second.output()}`);
+      if (Date.now() > deadline)
+        throw new Error(`export not completed after the restart (${view.status} ${view.progress}%):\n${second.output()}`);
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(view).toMatchObject({ id: exportId, status: 'completed', progress: 100, rowCount: ROWS, jobId, errorMessage: null });
@@ -127,7 +130,10 @@ describe('a worker killed in the middle of an export: the export is retried and 
     expect(csv).toHaveLength(ROWS + 1);
     expect(new Set(csv.slice(1).map((r) => r[0])).size).toBe(ROWS);
 
-    const notes = await ds.query(`SELECT count(*)::int AS n FROM notifications WHERE user_id = $1 AND link = $2`, [adminId, `/api/v1/exports/${exportId}`]);
+    const notes = await ds.query(`SELECT count(*)::int AS n FROM notifications WHERE user_id = $1 AND link = $2`, [
+      adminId,
+      `/api/v1/exports/${exportId}`,
+    ]);
     expect(notes[0].n).toBe(1);
     const rows = await ds.query(`SELECT count(*)::int AS n FROM export_jobs`);
     expect(rows[0].n).toBe(1);

@@ -52,7 +52,10 @@ describe('a failing export', () => {
     const job = (await t.http().get(`/api/v1/jobs/${jobId}`).set('Authorization', `Bearer ${token}`)).body.data;
     expect(job).toMatchObject({ status: 'failed', attempts: 2, maxAttempts: 2 });
 
-    const notes = await ds.query(`SELECT title, level FROM notifications WHERE user_id = $1 AND link = $2`, [adminId, `/api/v1/exports/${exportId}`]);
+    const notes = await ds.query(`SELECT title, level FROM notifications WHERE user_id = $1 AND link = $2`, [
+      adminId,
+      `/api/v1/exports/${exportId}`,
+    ]);
     expect(notes).toEqual([{ title: 'Attendance export failed', level: 'warning' }]);
   });
 });

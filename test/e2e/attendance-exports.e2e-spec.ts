@@ -76,7 +76,13 @@ describe('attendance exports (worker, S3, Chromium)', () => {
   });
 
   it('validates export requests', async () => {
-    for (const body of [{}, { format: 'xls' }, { format: 'csv', filters: { dateFrom: '2025-13-01' } }, { format: 'csv', filters: { color: 'red' } }, { format: 'csv', filters: 'all' }]) {
+    for (const body of [
+      {},
+      { format: 'xls' },
+      { format: 'csv', filters: { dateFrom: '2025-13-01' } },
+      { format: 'csv', filters: { color: 'red' } },
+      { format: 'csv', filters: 'all' },
+    ]) {
       const res = await auth(t.http().post('/api/v1/attendance/export')).send(body);
       expect([body, res.status]).toEqual([body, 400]);
     }
@@ -91,11 +97,25 @@ describe('attendance exports (worker, S3, Chromium)', () => {
     const filters = { dateFrom: '2025-04-02', dateTo: '2025-04-12' };
     const res = await auth(t.http().post('/api/v1/attendance/export')).send({ format: 'csv', filters });
     expect(res.status).toBe(202);
-    expect(res.body.data).toEqual({ jobId: `exp_${res.body.data.exportId}`, exportId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'queued' });
+    expect(res.body.data).toEqual({
+      jobId: `exp_${res.body.data.exportId}`,
+      exportId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      status: 'queued',
+    });
     const { exportId, jobId } = res.body.data;
 
     const done = await waitDone(exportId);
-    expect(done).toMatchObject({ id: exportId, type: 'attendance', format: 'csv', status: 'completed', progress: 100, rowCount: 220, filters, jobId, errorMessage: null });
+    expect(done).toMatchObject({
+      id: exportId,
+      type: 'attendance',
+      format: 'csv',
+      status: 'completed',
+      progress: 100,
+      rowCount: 220,
+      filters,
+      jobId,
+      errorMessage: null,
+    });
     const expiresIn = Date.parse(done.expiresAt) - Date.now();
     expect(expiresIn).toBeGreaterThan(7 * 24 * 3600_000 - 120_000);
     expect(expiresIn).toBeLessThanOrEqual(7 * 24 * 3600_000);
@@ -109,7 +129,22 @@ describe('attendance exports (worker, S3, Chromium)', () => {
     expect(file.status).toBe(200);
     expect(file.headers.get('content-disposition')).toMatch(/^attachment; filename="attendance-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}\.csv"$/);
     const rows = parseCsv(await file.text());
-    expect(rows[0]).toEqual(['id', 'employeeId', 'name', 'department', 'date', 'timeIn', 'timeOut', 'cameraId', 'cameraName', 'accuracy', 'status', 'odooStatus', 'source', 'note']);
+    expect(rows[0]).toEqual([
+      'id',
+      'employeeId',
+      'name',
+      'department',
+      'date',
+      'timeIn',
+      'timeOut',
+      'cameraId',
+      'cameraName',
+      'accuracy',
+      'status',
+      'odooStatus',
+      'source',
+      'note',
+    ]);
     expect(rows).toHaveLength(221);
 
     // Same rows, same order as the list endpoint with the same filters.
@@ -126,7 +161,20 @@ describe('attendance exports (worker, S3, Chromium)', () => {
     expect(byId.get('ATT-20250405-003')![2]).toBe("'@cmd");
     expect(byId.get('ATT-20250405-004')![2]).toBe("'-2+3");
     expect(byId.get('ATT-20250405-007')).toEqual([
-      'ATT-20250405-007', 'EMP-0007', 'Person 7', 'R&D, Lab', '2025-04-05', '08:37:00', '17:00:00', 'CAM-X', 'Gate, "north"', '97', 'present', 'pending', 'manual', 'line one\nline two',
+      'ATT-20250405-007',
+      'EMP-0007',
+      'Person 7',
+      'R&D, Lab',
+      '2025-04-05',
+      '08:37:00',
+      '17:00:00',
+      'CAM-X',
+      'Gate, "north"',
+      '97',
+      'present',
+      'pending',
+      'manual',
+      'line one\nline two',
     ]);
     expect(rows.slice(1).every((r) => r.length === 14)).toBe(true);
 
@@ -134,12 +182,18 @@ describe('attendance exports (worker, S3, Chromium)', () => {
     const tampered = done.downloadUrl.replace('X-Amz-Signature=', 'X-Amz-Signature=0');
     expect((await fetch(tampered)).status).toBe(403);
 
-    const notes = await ds.query(`SELECT title, level, link FROM notifications WHERE user_id = $1 AND link = $2`, [adminId, `/api/v1/exports/${exportId}`]);
+    const notes = await ds.query(`SELECT title, level, link FROM notifications WHERE user_id = $1 AND link = $2`, [
+      adminId,
+      `/api/v1/exports/${exportId}`,
+    ]);
     expect(notes).toEqual([{ title: 'Attendance export ready', level: 'info', link: `/api/v1/exports/${exportId}` }]);
   });
 
   it('prints a PDF export with Chromium: rows, summary and page numbers (pdftotext, pdfinfo)', async () => {
-    const res = await auth(t.http().post('/api/v1/attendance/export')).send({ format: 'pdf', filters: { dateFrom: '2025-04-03', dateTo: '2025-04-12', search: 'person' } });
+    const res = await auth(t.http().post('/api/v1/attendance/export')).send({
+      format: 'pdf',
+      filters: { dateFrom: '2025-04-03', dateTo: '2025-04-12', search: 'person' },
+    });
     expect(res.status).toBe(202);
     const done = await waitDone(res.body.data.exportId);
     expect(done).toMatchObject({ status: 'completed', format: 'pdf', rowCount: 160 });
@@ -173,7 +227,10 @@ describe('attendance exports (worker, S3, Chromium)', () => {
 
   it('keeps exports private to their requester (404 for others), visible to admins', async () => {
     const operator = await t.userWithRole('ROLE-OPERATOR');
-    const mine = await auth(t.http().post('/api/v1/attendance/export'), operator.token).send({ format: 'csv', filters: { dateFrom: '2025-04-13' } });
+    const mine = await auth(t.http().post('/api/v1/attendance/export'), operator.token).send({
+      format: 'csv',
+      filters: { dateFrom: '2025-04-13' },
+    });
     expect(mine.status).toBe(202);
     const done = await waitDone(mine.body.data.exportId, operator.token);
     expect(done.rowCount).toBe(20);

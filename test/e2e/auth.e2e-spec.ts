@@ -76,7 +76,10 @@ describe('auth: login, refresh rotation, reuse detection, logout, suspension', (
   it('refuses expired tokens, tokens signed with another key and garbage', async () => {
     const me = await t.login();
     const claims = JSON.parse(Buffer.from(me.accessToken.split('.')[1], 'base64url').toString());
-    const expired = forgeToken({ ...claims, iat: 1000, exp: 2000 }, process.env.JWT_SECRET ?? 'dev-only-jwt-secret-change-me-0123456789abcdef');
+    const expired = forgeToken(
+      { ...claims, iat: 1000, exp: 2000 },
+      process.env.JWT_SECRET ?? 'dev-only-jwt-secret-change-me-0123456789abcdef',
+    );
     const foreign = forgeToken({ ...claims }, 'another-secret-another-secret-another-secret');
     for (const token of [expired, foreign, 'garbage', '']) {
       const res = await t.http().get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`);

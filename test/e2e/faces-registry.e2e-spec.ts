@@ -276,7 +276,9 @@ describe('faces registry', () => {
     // a face crop of this person in the detection history is biometric data too
     const detectionId = randomUUID();
     const thumb = `thumbnails/${detectionId}.jpg`;
-    await ds.query(`INSERT INTO cameras (id, name, location, stream_type) VALUES ('CAM-ERASE', 'Erase test', 'Lab', 'Local File') ON CONFLICT DO NOTHING`);
+    await ds.query(
+      `INSERT INTO cameras (id, name, location, stream_type) VALUES ('CAM-ERASE', 'Erase test', 'Lab', 'Local File') ON CONFLICT DO NOTHING`,
+    );
     await ds.query(
       `INSERT INTO detections (id, person_id, name, camera_id, confidence, timestamp, status, thumbnail)
        VALUES ($1, 'EMP-CAGE', 'Nicolas Cage', 'CAM-ERASE', 90, now(), 'authorized', $2)`,

@@ -3,7 +3,15 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import request from 'supertest';
 import { createTestApp, TestContext } from '../support/test-app';
 
-type Schema = { type?: string; $ref?: string; properties?: Record<string, Schema>; items?: Schema; enum?: unknown[]; format?: string; required?: string[] };
+type Schema = {
+  type?: string;
+  $ref?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  enum?: unknown[];
+  format?: string;
+  required?: string[];
+};
 interface Operation {
   operationId: string;
   parameters?: Array<{ name: string; in: 'path' | 'query'; schema?: Schema }>;
@@ -16,7 +24,7 @@ interface Doc {
 
 const HOSTILE_STRINGS = [
   "' OR '1'='1' --",
-  "1; DROP TABLE users; --",
+  '1; DROP TABLE users; --',
   '../../../../etc/passwd',
   '..%2F..%2Fetc%2Fpasswd',
   '\u0000\u0001\u0002\u001f',
@@ -24,7 +32,16 @@ const HOSTILE_STRINGS = [
   '<script>alert(1)</script>',
   'x'.repeat(100_000),
 ];
-const HOSTILE_IDS = ['not-a-valid-id', "1' OR '1'='1", '..%2F..%2Fsecrets', '%00', 'x'.repeat(2000), '%F0%9F%98%80', '-1', '9999999999999999999999'];
+const HOSTILE_IDS = [
+  'not-a-valid-id',
+  "1' OR '1'='1",
+  '..%2F..%2Fsecrets',
+  '%00',
+  'x'.repeat(2000),
+  '%F0%9F%98%80',
+  '-1',
+  '9999999999999999999999',
+];
 const LEAKS = /QueryFailedError|node_modules|at [A-Za-z.]+ \(|\bSELECT\b.*\bFROM\b|\/work\/|stack|TypeError|ReferenceError/;
 
 function resolve(doc: Doc, s: Schema | undefined): Schema | undefined {
@@ -53,7 +70,10 @@ function badBodies(doc: Doc, schema: Schema | undefined): Array<{ label: string;
     out.push({ label: 'wrong types', body: wrong });
     out.push({ label: 'huge values', body: huge });
     for (const str of HOSTILE_STRINGS.slice(0, 7)) {
-      out.push({ label: `hostile strings ${JSON.stringify(str.slice(0, 12))}`, body: Object.fromEntries(Object.keys(props).map((k) => [k, str])) });
+      out.push({
+        label: `hostile strings ${JSON.stringify(str.slice(0, 12))}`,
+        body: Object.fromEntries(Object.keys(props).map((k) => [k, str])),
+      });
     }
   }
   return out;
@@ -72,7 +92,10 @@ describe('hostile input over every operation of openapi.json', () => {
   });
   afterAll(async () => {
     mkdirSync('bench/results', { recursive: true });
-    writeFileSync('bench/results/hostile-input.json', `${JSON.stringify({ measuredAt: new Date().toISOString(), requestsSent: sent, outcomes, failures }, null, 2)}\n`);
+    writeFileSync(
+      'bench/results/hostile-input.json',
+      `${JSON.stringify({ measuredAt: new Date().toISOString(), requestsSent: sent, outcomes, failures }, null, 2)}\n`,
+    );
     await t.close();
   });
 
@@ -84,7 +107,8 @@ describe('hostile input over every operation of openapi.json', () => {
     if (res.status >= 500) failures.push(`${label} -> ${res.status} ${text.slice(0, 200)}`);
     else if (res.status >= 400) {
       const b = res.body as { success?: boolean; error?: { code?: string }; requestId?: string };
-      if (b?.success !== false || !b.error?.code || !b.requestId) failures.push(`${label} -> ${res.status} not an error envelope: ${text.slice(0, 200)}`);
+      if (b?.success !== false || !b.error?.code || !b.requestId)
+        failures.push(`${label} -> ${res.status} not an error envelope: ${text.slice(0, 200)}`);
     }
     if (LEAKS.test(text.slice(0, 20_000))) failures.push(`${label} -> ${res.status} leaks internals: ${text.slice(0, 200)}`);
   }
@@ -96,7 +120,8 @@ describe('hostile input over every operation of openapi.json', () => {
         const verb = method as 'get' | 'post' | 'put' | 'patch' | 'delete';
         const pathParams = (op.parameters ?? []).filter((p) => p.in === 'path');
         const queryParams = (op.parameters ?? []).filter((p) => p.in === 'query');
-        const concrete = (id: string): string => path.replace(/\{[^}]+\}/g, encodeURIComponent(decodeURIComponent(id.includes('%') ? id : encodeURIComponent(id))));
+        const concrete = (id: string): string =>
+          path.replace(/\{[^}]+\}/g, encodeURIComponent(decodeURIComponent(id.includes('%') ? id : encodeURIComponent(id))));
         const okPath = path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
         const call = (url: string) => t.http()[verb](url).set('Authorization', `Bearer ${token}`);
 
@@ -116,9 +141,16 @@ describe('hostile input over every operation of openapi.json', () => {
           if (content['multipart/form-data']) {
             await check(
               `${method} ${path} truncated multipart`,
-              call(okPath).set('Content-Type', 'multipart/form-data; boundary=XYZ').send('--XYZ\r\nContent-Disposition: form-data; name="name"\r\n\r\nabc\r\n--XYZ\r\nContent-Disposition: form-data; name="images"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff'),
+              call(okPath)
+                .set('Content-Type', 'multipart/form-data; boundary=XYZ')
+                .send(
+                  '--XYZ\r\nContent-Disposition: form-data; name="name"\r\n\r\nabc\r\n--XYZ\r\nContent-Disposition: form-data; name="images"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff',
+                ),
             );
-            await check(`${method} ${path} multipart without boundary`, call(okPath).set('Content-Type', 'multipart/form-data').send('garbage'));
+            await check(
+              `${method} ${path} multipart without boundary`,
+              call(okPath).set('Content-Type', 'multipart/form-data').send('garbage'),
+            );
           }
           const schema = content['application/json']?.schema;
           for (const { label, body } of badBodies(doc, schema)) {

@@ -13,10 +13,15 @@ const CLI = 'dist/apps/cli/src/main.js';
 describe('OpenAPI drift', () => {
   it('openapi.json matches the built application', async () => {
     expect(existsSync(CLI)).toBe(true);
-    const { stdout } = await run('node', [CLI, 'openapi', '--stdout'], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, LOG_LEVEL: 'silent' } });
+    const { stdout } = await run('node', [CLI, 'openapi', '--stdout'], {
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+    });
     const committed = readFileSync('openapi.json', 'utf8');
     // compare parsed first for a readable failure, then byte-exact
-    expect(JSON.parse(stdout).paths ? Object.keys(JSON.parse(stdout).paths).sort() : []).toEqual(Object.keys(JSON.parse(committed).paths).sort());
+    expect(JSON.parse(stdout).paths ? Object.keys(JSON.parse(stdout).paths).sort() : []).toEqual(
+      Object.keys(JSON.parse(committed).paths).sort(),
+    );
     expect(stdout).toBe(committed);
   });
 

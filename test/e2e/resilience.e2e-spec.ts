@@ -61,7 +61,13 @@ describe('PostgreSQL restarted', () => {
   beforeAll(async () => {
     pg = await startPrivatePostgres();
     s3 = await startS3Server();
-    const vars: Record<string, string> = { S3_ENDPOINT: s3.endpoint, DATABASE_URL: pg.url('postgres'), LOG_LEVEL: 'silent', BCRYPT_ROUNDS: '4', REDIS_PREFIX: `pgr${Date.now().toString(36)}` };
+    const vars: Record<string, string> = {
+      S3_ENDPOINT: s3.endpoint,
+      DATABASE_URL: pg.url('postgres'),
+      LOG_LEVEL: 'silent',
+      BCRYPT_ROUNDS: '4',
+      REDIS_PREFIX: `pgr${Date.now().toString(36)}`,
+    };
     for (const [k, v] of Object.entries(vars)) {
       saved[k] = process.env[k];
       process.env[k] = v;
@@ -99,7 +105,11 @@ describe('PostgreSQL restarted', () => {
     expect((await http().get('/health/ready')).status).toBe(503);
     expect((await http().get('/health/live')).status).toBe(200);
     await pg.start();
-    const back = await waitStatus(async () => (await http().get('/api/v1/users').set('Authorization', `Bearer ${token}`)).status, 200, 30_000);
+    const back = await waitStatus(
+      async () => (await http().get('/api/v1/users').set('Authorization', `Bearer ${token}`)).status,
+      200,
+      30_000,
+    );
     expect(back).toBe(200);
     expect((await http().get('/health/ready')).status).toBe(200);
   }, 90_000);

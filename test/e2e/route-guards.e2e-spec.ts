@@ -55,7 +55,12 @@ describe('every registered route declares and enforces its access rule', () => {
   });
 
   it('each role gets 403 exactly on the routes whose permission it lacks', async () => {
-    const roles = (await t.http().get('/api/v1/roles').set('Authorization', `Bearer ${(await t.login()).accessToken}`)).body.data as Array<{
+    const roles = (
+      await t
+        .http()
+        .get('/api/v1/roles')
+        .set('Authorization', `Bearer ${(await t.login()).accessToken}`)
+    ).body.data as Array<{
       id: string;
       permissions: string[];
     }>;
@@ -64,7 +69,11 @@ describe('every registered route declares and enforces its access rule', () => {
       const user = await t.userWithRole(role.id);
       for (const r of listRoutes(t.app)) {
         if (r.rule?.kind !== 'permission') continue;
-        const res = await t.http()[r.method.toLowerCase() as 'get'](concretePath(r.path)).set('Authorization', `Bearer ${user.token}`).send({});
+        const res = await t
+          .http()
+          [r.method.toLowerCase() as 'get'](concretePath(r.path))
+          .set('Authorization', `Bearer ${user.token}`)
+          .send({});
         const allowed = hasPermission(role.permissions, r.rule.permission);
         if (allowed && res.status === 403) failures.push(`${role.id} ${r.method} ${r.path}: 403 but has ${r.rule.permission}`);
         if (!allowed && res.status !== 403) failures.push(`${role.id} ${r.method} ${r.path}: ${res.status} without ${r.rule.permission}`);

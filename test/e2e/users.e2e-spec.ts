@@ -41,12 +41,25 @@ describe('users and roles: RBAC rules, filters, password changes, audit', () => 
     expect(dup.body.error.code).toBe('CONFLICT');
     const badRole = await t.http().post('/api/v1/users').set(auth(admin)).send({ name: 'J', email: 'j2@example.com', roleId: 'ROLE-NOPE' });
     expect(badRole.status).toBe(400);
-    const temp = await t.http().post('/api/v1/users').set(auth(admin)).send({ name: 'No Pw', email: 'nopw@example.com', roleId: 'ROLE-VIEWER' });
+    const temp = await t
+      .http()
+      .post('/api/v1/users')
+      .set(auth(admin))
+      .send({ name: 'No Pw', email: 'nopw@example.com', roleId: 'ROLE-VIEWER' });
     expect(temp.status).toBe(201);
     expect(temp.body.data.temporaryPassword).toEqual(expect.any(String));
-    expect((await t.http().post('/api/v1/auth/login').send({ username: 'nopw@example.com', password: temp.body.data.temporaryPassword })).status).toBe(200);
+    expect(
+      (await t.http().post('/api/v1/auth/login').send({ username: 'nopw@example.com', password: temp.body.data.temporaryPassword })).status,
+    ).toBe(200);
 
-    const rows: Array<{ action: string; actor: string; actor_role: string; resource_id: string; context: unknown; ip_address: string | null }> = await ds.query(
+    const rows: Array<{
+      action: string;
+      actor: string;
+      actor_role: string;
+      resource_id: string;
+      context: unknown;
+      ip_address: string | null;
+    }> = await ds.query(
       `SELECT action, actor, actor_role, resource_id, context, ip_address FROM audit_logs WHERE action = 'users.create' ORDER BY timestamp`,
     );
     expect(rows[0]).toMatchObject({ actor: ADMIN.email, actor_role: 'ROLE-ADMIN', resource_id: created.body.data.id });
@@ -56,7 +69,11 @@ describe('users and roles: RBAC rules, filters, password changes, audit', () => 
 
   it('filters by role, status and search with pagination meta', async () => {
     for (let i = 0; i < 5; i++) {
-      await t.http().post('/api/v1/users').set(auth(admin)).send({ name: `Viewer ${i}`, email: `viewer${i}@corp.test`, roleId: 'ROLE-VIEWER', password: 'viewer-password' });
+      await t
+        .http()
+        .post('/api/v1/users')
+        .set(auth(admin))
+        .send({ name: `Viewer ${i}`, email: `viewer${i}@corp.test`, roleId: 'ROLE-VIEWER', password: 'viewer-password' });
     }
     const res = await t.http().get('/api/v1/users?role=ROLE-VIEWER&search=corp.test&pageSize=2&page=2').set(auth(admin));
     expect(res.status).toBe(200);
@@ -65,7 +82,10 @@ describe('users and roles: RBAC rules, filters, password changes, audit', () => 
     expect(res.body.data.every((u: { roleId: string }) => u.roleId === 'ROLE-VIEWER')).toBe(true);
     const suspended = await t.http().get('/api/v1/users?status=suspended').set(auth(admin));
     expect(suspended.body.meta.total).toBe(0);
-    const like = await t.http().get(`/api/v1/users?search=${encodeURIComponent('%')}`).set(auth(admin));
+    const like = await t
+      .http()
+      .get(`/api/v1/users?search=${encodeURIComponent('%')}`)
+      .set(auth(admin));
     expect(like.status).toBe(200);
     expect(like.body.meta.total).toBe(0);
   });
@@ -76,13 +96,17 @@ describe('users and roles: RBAC rules, filters, password changes, audit', () => 
     for (const who of [viewer, operator]) {
       expect((await t.http().get('/api/v1/users').set(auth(who.token))).status).toBe(403);
       expect((await t.http().get(`/api/v1/users/${adminId}`).set(auth(who.token))).status).toBe(403);
-      expect((await t.http().post('/api/v1/users').set(auth(who.token)).send({ name: 'x', email: 'x@x.test', roleId: 'ROLE-VIEWER' })).status).toBe(403);
+      expect(
+        (await t.http().post('/api/v1/users').set(auth(who.token)).send({ name: 'x', email: 'x@x.test', roleId: 'ROLE-VIEWER' })).status,
+      ).toBe(403);
       expect((await t.http().put(`/api/v1/users/${adminId}`).set(auth(who.token)).send({ name: 'x' })).status).toBe(403);
       expect((await t.http().delete(`/api/v1/users/${adminId}`).set(auth(who.token))).status).toBe(403);
       expect((await t.http().get('/api/v1/roles').set(auth(who.token))).status).toBe(403);
       expect((await t.http().get('/api/v1/audit').set(auth(who.token))).status).toBe(403);
       // nobody may change somebody else's password without users:write
-      expect((await t.http().patch(`/api/v1/users/${adminId}/password`).set(auth(who.token)).send({ password: 'hijacked-password' })).status).toBe(403);
+      expect(
+        (await t.http().patch(`/api/v1/users/${adminId}/password`).set(auth(who.token)).send({ password: 'hijacked-password' })).status,
+      ).toBe(403);
     }
     for (const path of ['/api/v1/users', '/api/v1/roles', '/api/v1/audit']) {
       expect((await t.http().get(path)).status).toBe(401);
@@ -115,7 +139,11 @@ describe('users and roles: RBAC rules, filters, password changes, audit', () => 
       .set(auth(current.accessToken))
       .send({ password: 'brand-new-password', currentPassword: 'not-it' });
     expect(wrong.status).toBe(401);
-    const missing = await t.http().patch(`/api/v1/users/${op.id}/password`).set(auth(current.accessToken)).send({ password: 'brand-new-password' });
+    const missing = await t
+      .http()
+      .patch(`/api/v1/users/${op.id}/password`)
+      .set(auth(current.accessToken))
+      .send({ password: 'brand-new-password' });
     expect(missing.status).toBe(400);
     const ok = await t
       .http()
@@ -128,7 +156,9 @@ describe('users and roles: RBAC rules, filters, password changes, audit', () => 
     expect((await t.http().post('/api/v1/auth/login').send({ username: op.email, password: 'brand-new-password' })).status).toBe(200);
     // an admin resets it; then every session of the user is revoked
     const s = await t.login(op.email, 'brand-new-password');
-    expect((await t.http().patch(`/api/v1/users/${op.id}/password`).set(auth(admin)).send({ password: 'admin-set-password' })).status).toBe(204);
+    expect((await t.http().patch(`/api/v1/users/${op.id}/password`).set(auth(admin)).send({ password: 'admin-set-password' })).status).toBe(
+      204,
+    );
     expect((await t.http().post('/api/v1/auth/refresh').send({ refreshToken: s.refreshToken })).status).toBe(401);
   });
 
@@ -137,7 +167,12 @@ describe('users and roles: RBAC rules, filters, password changes, audit', () => 
     expect(res.status).toBe(200);
     expect(res.body.data).toHaveLength(1);
     expect(res.body.meta.total).toBeGreaterThan(1);
-    expect(res.body.data[0]).toMatchObject({ action: 'users.create', actor: expect.any(String), severity: 'info', timestamp: expect.any(String) });
+    expect(res.body.data[0]).toMatchObject({
+      action: 'users.create',
+      actor: expect.any(String),
+      severity: 'info',
+      timestamp: expect.any(String),
+    });
     const warn = await t.http().get('/api/v1/audit?severity=warning').set(auth(admin));
     expect(warn.body.data.every((a: { severity: string }) => a.severity === 'warning')).toBe(true);
     expect((await t.http().get('/api/v1/audit?severity=nope').set(auth(admin))).status).toBe(400);

@@ -114,7 +114,10 @@ export class CodeProjectEmulator extends ProviderEmulator {
         : { status: 200, body: { success: false, error: 'No face detected' } };
     }
     const existed = this.galleryOf(userid).length > 0;
-    this.replaceGallery(userid, req.files.map((f) => f.sha256));
+    this.replaceGallery(
+      userid,
+      req.files.map((f) => f.sha256),
+    );
     return { status: 200, body: { success: true, message: existed ? 'face updated' : 'face added', inferenceMs: 20 } };
   }
 

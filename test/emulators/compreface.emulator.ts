@@ -118,7 +118,9 @@ export class CompreFaceEmulator extends ProviderEmulator {
   private listExamples(req: ParsedRequest): EmulatorReply {
     const page = Math.max(0, Number(req.query.get('page') ?? '0') || 0);
     const size = Math.max(1, Number(req.query.get('size') ?? '20') || 20);
-    const all = this.subjects().flatMap((subject) => this.galleryOf(subject).map((hash) => ({ image_id: imageId(subject, hash), subject })));
+    const all = this.subjects().flatMap((subject) =>
+      this.galleryOf(subject).map((hash) => ({ image_id: imageId(subject, hash), subject })),
+    );
     return {
       status: 200,
       body: {

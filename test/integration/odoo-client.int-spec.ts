@@ -63,7 +63,11 @@ describe('Odoo emulator: wire format', () => {
     const { status, body } = await rpc('object', 'execute_kw', ['acme', 99, API_KEY, 'hr.employee', 'search_count', [[]], {}]);
     expect(status).toBe(200);
     expect(body['id']).toBe(42);
-    expect(body['error']).toMatchObject({ code: 200, message: 'Odoo Server Error', data: { name: 'odoo.exceptions.AccessDenied', message: 'Access Denied' } });
+    expect(body['error']).toMatchObject({
+      code: 200,
+      message: 'Odoo Server Error',
+      data: { name: 'odoo.exceptions.AccessDenied', message: 'Access Denied' },
+    });
   });
 
   it('returns false from common.authenticate on a bad key, login or database', async () => {
@@ -75,9 +79,25 @@ describe('Odoo emulator: wire format', () => {
 
   it('JSON-RPC create returns an id for a dict and ids for a list; JSON-2 always ids', async () => {
     const employee = emulator.addEmployee({ name: 'Ann' });
-    const one = await rpc('object', 'execute_kw', ['acme', emulator.uid, API_KEY, 'hr.attendance', 'create', [{ employee_id: employee, check_in: '2024-01-01 08:00:00', check_out: '2024-01-01 12:00:00' }], {}]);
+    const one = await rpc('object', 'execute_kw', [
+      'acme',
+      emulator.uid,
+      API_KEY,
+      'hr.attendance',
+      'create',
+      [{ employee_id: employee, check_in: '2024-01-01 08:00:00', check_out: '2024-01-01 12:00:00' }],
+      {},
+    ]);
     expect(typeof one.body['result']).toBe('number');
-    const many = await rpc('object', 'execute_kw', ['acme', emulator.uid, API_KEY, 'hr.attendance', 'create', [[{ employee_id: employee, check_in: '2024-01-02 08:00:00', check_out: '2024-01-02 12:00:00' }]], {}]);
+    const many = await rpc('object', 'execute_kw', [
+      'acme',
+      emulator.uid,
+      API_KEY,
+      'hr.attendance',
+      'create',
+      [[{ employee_id: employee, check_in: '2024-01-02 08:00:00', check_out: '2024-01-02 12:00:00' }]],
+      {},
+    ]);
     expect(Array.isArray(many.body['result'])).toBe(true);
     const res = await fetch(`${baseUrl}/json/2/hr.attendance/create`, {
       method: 'POST',
@@ -97,7 +117,11 @@ describe('Odoo emulator: wire format', () => {
       body: '{}',
     });
     expect(unauthorized.status).toBe(401);
-    expect(await unauthorized.json()).toMatchObject({ name: 'werkzeug.exceptions.Unauthorized', message: 'Invalid apikey', arguments: ['Invalid apikey'] });
+    expect(await unauthorized.json()).toMatchObject({
+      name: 'werkzeug.exceptions.Unauthorized',
+      message: 'Invalid apikey',
+      arguments: ['Invalid apikey'],
+    });
 
     const employee = emulator.addEmployee({ name: 'Ann' });
     const isoDate = await fetch(`${baseUrl}/json/2/hr.attendance/create`, {
@@ -222,7 +246,11 @@ describe.each<OdooProtocol>(['jsonrpc', 'json2'])('OdooClient over %s against th
   it('finds the open attendance, and none once it is closed', async () => {
     const client = makeClient();
     expect(await client.findOpenAttendance(alice)).toBeNull();
-    await client.createAttendance({ employeeId: alice, checkIn: new Date('2024-01-14T08:00:00Z'), checkOut: new Date('2024-01-14T12:00:00Z') });
+    await client.createAttendance({
+      employeeId: alice,
+      checkIn: new Date('2024-01-14T08:00:00Z'),
+      checkOut: new Date('2024-01-14T12:00:00Z'),
+    });
     const openId = await client.createAttendance({ employeeId: alice, checkIn: new Date('2024-01-15T08:00:00Z') });
     await client.createAttendance({ employeeId: bob, checkIn: new Date('2024-01-15T09:00:00Z') });
     expect(await client.findOpenAttendance(alice)).toEqual({ id: openId, checkIn: new Date('2024-01-15T08:00:00Z') });
@@ -237,15 +265,23 @@ describe.each<OdooProtocol>(['jsonrpc', 'json2'])('OdooClient over %s against th
     expect(error).toBeInstanceOf(OdooValidationError);
     expect(error.retryable).toBe(false);
     expect(error.odooName).toBe('odoo.exceptions.ValidationError');
-    expect(error.message).toBe("Cannot create new attendance record for Alice Martin, the employee hasn't checked out since Jan 15, 2024, 8:00:00 AM");
+    expect(error.message).toBe(
+      "Cannot create new attendance record for Alice Martin, the employee hasn't checked out since Jan 15, 2024, 8:00:00 AM",
+    );
     expect(error.operation).toBe('hr.attendance.create');
     expect(emulator.attendances()).toHaveLength(1);
   });
 
   it('refuses overlapping attendances and a check_out before the check_in', async () => {
     const client = makeClient();
-    const id = await client.createAttendance({ employeeId: bob, checkIn: new Date('2024-01-15T08:00:00Z'), checkOut: new Date('2024-01-15T12:00:00Z') });
-    const overlap = await failure(client.createAttendance({ employeeId: bob, checkIn: new Date('2024-01-15T11:00:00Z'), checkOut: new Date('2024-01-15T13:00:00Z') }));
+    const id = await client.createAttendance({
+      employeeId: bob,
+      checkIn: new Date('2024-01-15T08:00:00Z'),
+      checkOut: new Date('2024-01-15T12:00:00Z'),
+    });
+    const overlap = await failure(
+      client.createAttendance({ employeeId: bob, checkIn: new Date('2024-01-15T11:00:00Z'), checkOut: new Date('2024-01-15T13:00:00Z') }),
+    );
     expect(overlap).toBeInstanceOf(OdooValidationError);
     expect(overlap.message).toMatch(/^Cannot create new attendance record for Bob Stone, the employee was already checked in on /);
 
@@ -323,7 +359,13 @@ describe.each<OdooProtocol>(['jsonrpc', 'json2'])('OdooClient over %s against th
     await client.createAttendance({ employeeId: alice, checkIn: new Date('2024-01-15T08:00:00Z') });
     errors.push(await caught(client.createAttendance({ employeeId: alice, checkIn: new Date('2024-01-15T09:00:00Z') })));
     errors.push(await caught(client.executeKw('hr.employee', 'search_read', [[[API_KEY, '=', 1]]])));
-    expect(errors.map((e) => e.constructor)).toEqual([OdooAuthError, OdooTransportError, OdooTransportError, OdooValidationError, OdooError]);
+    expect(errors.map((e) => e.constructor)).toEqual([
+      OdooAuthError,
+      OdooTransportError,
+      OdooTransportError,
+      OdooValidationError,
+      OdooError,
+    ]);
     for (const error of errors) {
       expect(errorText(error)).not.toContain(API_KEY);
       expect(errorText(error)).not.toContain(WRONG_KEY);

@@ -34,7 +34,21 @@ async function makeJpeg(seed: number, width = 320, height = 240): Promise<Buffer
     const colour = ((seed * 0x2f6b1d + 0x103070) & 0xffffff).toString(16).padStart(6, '0');
     const { stdout } = await execFileAsync(
       FFMPEG,
-      ['-v', 'error', '-f', 'lavfi', '-i', `color=c=0x${colour}:s=${width}x${height}`, '-frames:v', '1', '-f', 'image2pipe', '-vcodec', 'mjpeg', '-'],
+      [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        `color=c=0x${colour}:s=${width}x${height}`,
+        '-frames:v',
+        '1',
+        '-f',
+        'image2pipe',
+        '-vcodec',
+        'mjpeg',
+        '-',
+      ],
       { encoding: 'buffer', maxBuffer: 4 * 1024 * 1024 },
     );
     return stdout;

@@ -106,11 +106,7 @@ describe('JobsProducer against real Redis', () => {
     startWorker(QUEUES.exports, async () => {
       throw new Error('chromium crashed');
     });
-    const id = await producer.enqueue(
-      'export-attendance',
-      { exportId: 'e-1' },
-      { backoff: { type: 'fixed', delay: 10 } },
-    );
+    const id = await producer.enqueue('export-attendance', { exportId: 'e-1' }, { backoff: { type: 'fixed', delay: 10 } });
     expect(id).toMatch(/^exp_/);
     await waitFor(async () => (await statusOf(id))?.status === 'failed');
     expect(await statusOf(id)).toMatchObject({

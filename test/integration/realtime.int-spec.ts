@@ -8,14 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { ConfigModule, loadEnv, RedisModule, resetEnv } from '@app/core';
-import {
-  alertEvent,
-  cameraStatusEvent,
-  detectionEvent,
-  notificationEvent,
-  RealtimeModule,
-  RealtimePublisher,
-} from '@app/realtime';
+import { alertEvent, cameraStatusEvent, detectionEvent, notificationEvent, RealtimeModule, RealtimePublisher } from '@app/realtime';
 import { RealtimeGatewayModule } from '../../apps/api/src/gateway';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -72,10 +65,7 @@ class TestClient {
 
   async waitClosed(timeoutMs = 5000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.closed,
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('not closed')), timeoutMs))),
-    ]);
+    await Promise.race([this.closed, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('not closed')), timeoutMs)))]);
     clearTimeout(timer);
   }
 

@@ -83,7 +83,10 @@ describe('database schema (migrations, entities, seed)', () => {
     const rows: { table_name: string }[] = await ds.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
     );
-    const names = rows.map((r) => r.table_name).filter((n) => n !== 'migrations').sort();
+    const names = rows
+      .map((r) => r.table_name)
+      .filter((n) => n !== 'migrations')
+      .sort();
     expect(names).toEqual(TABLES);
     expect(ALL_ENTITIES).toHaveLength(TABLES.length);
     expect(await ds.showMigrations()).toBe(false);
@@ -145,9 +148,7 @@ describe('database schema (migrations, entities, seed)', () => {
     expect(provider.settings).toEqual({});
     const odoo = await ds.getRepository(OdooConfigEntity).findOneByOrFail({ id: 1 });
     expect(odoo).toMatchObject({ baseUrl: 'http://localhost:8069', database: 'odoo', autoSync: false, protocol: 'jsonrpc' });
-    await expect(ds.query(`INSERT INTO odoo_config (id, base_url, database) VALUES (2, 'x', 'y')`)).rejects.toThrow(
-      /chk_singleton/,
-    );
+    await expect(ds.query(`INSERT INTO odoo_config (id, base_url, database) VALUES (2, 'x', 'y')`)).rejects.toThrow(/chk_singleton/);
   });
 
   it('reads NUMERIC columns as numbers (and NULL as null)', async () => {

@@ -129,9 +129,7 @@ describe('StorageService against a local S3 server', () => {
     await own.stop();
     expect(await svc.ping(1000)).toBe(false);
     await expect(svc.getBuffer('anything')).rejects.toBeInstanceOf(StorageUnavailableError);
-    await expect(svc.put('x', Buffer.from('x'), { contentType: 'text/plain' })).rejects.toBeInstanceOf(
-      StorageUnavailableError,
-    );
+    await expect(svc.put('x', Buffer.from('x'), { contentType: 'text/plain' })).rejects.toBeInstanceOf(StorageUnavailableError);
   });
 
   it('ping is false when nothing answers within the timeout', async () => {

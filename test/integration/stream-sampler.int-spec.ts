@@ -3,14 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { FfmpegClient, FrameSampler, isPidAlive, type FrameSamplerOptions, type StreamSource } from '@app/cameras/stream';
-import {
-  makeTestVideo,
-  startMjpegServer,
-  startRtspTcpServer,
-  startRtspUdpServer,
-  stopAllTestStreams,
-  waitUntil,
-} from '../support/streams';
+import { makeTestVideo, startMjpegServer, startRtspTcpServer, startRtspUdpServer, stopAllTestStreams, waitUntil } from '../support/streams';
 
 /**
  * FrameSampler with a real ffmpeg: one long-lived decoder per camera delivering the latest JPEG

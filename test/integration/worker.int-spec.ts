@@ -45,8 +45,7 @@ describe('worker process plumbing', () => {
   let healthPort: number;
   let closed = false;
 
-  const self = async (): Promise<WorkerHeartbeat | undefined> =>
-    (await registry.listWorkers()).find((w) => w.id === WORKER_ID);
+  const self = async (): Promise<WorkerHeartbeat | undefined> => (await registry.listWorkers()).find((w) => w.id === WORKER_ID);
 
   beforeAll(async () => {
     healthPort = await freePort();
@@ -64,7 +63,10 @@ describe('worker process plumbing', () => {
     registry = new WorkerRegistryService(redis);
     producer = worker.get(JobsProducer);
     // the shared client fails fast until it is connected
-    await eventually(async () => redis.ready, (ready) => ready);
+    await eventually(
+      async () => redis.ready,
+      (ready) => ready,
+    );
   });
 
   afterAll(async () => {
@@ -102,7 +104,10 @@ describe('worker process plumbing', () => {
 
   it('runs maintenance jobs through its processor', async () => {
     const job = await plumbingJob();
-    const done = await eventually(() => job.getState(), (s) => s === 'completed');
+    const done = await eventually(
+      () => job.getState(),
+      (s) => s === 'completed',
+    );
     expect(done).toBe('completed');
     const queue = worker.get<Queue>(getQueueToken(QUEUES.maintenance));
     expect((await queue.getJob(job.id!))?.returnvalue).toEqual({ handled: false });
@@ -117,7 +122,10 @@ describe('worker process plumbing', () => {
 
     // still consuming after the restart
     const job = await plumbingJob();
-    await eventually(() => job.getState(), (s) => s === 'completed');
+    await eventually(
+      () => job.getState(),
+      (s) => s === 'completed',
+    );
   });
 
   it('pauses and resumes queues, reporting them in the heartbeat', async () => {
@@ -129,7 +137,10 @@ describe('worker process plumbing', () => {
 
     await registry.sendCommand({ command: 'resume-queues' });
     await eventually(self, (w) => w?.pausedQueues.length === 0);
-    await eventually(() => producer.getJob(id), (j) => j?.status === 'completed');
+    await eventually(
+      () => producer.getJob(id),
+      (j) => j?.status === 'completed',
+    );
   });
 
   it('answers GET /health on the internal port', async () => {

@@ -7,13 +7,7 @@ import { loadEnv } from '@app/core/config/env.dto';
 import { createDataSource } from '@app/database/data-source';
 import { quoteDatabaseName, withDatabaseName, withMaintenanceConnection } from '@app/database/database-admin';
 import { SeedService } from '@app/database/seed/seed.service';
-import {
-  RUN_FILE_ENV_VAR,
-  serverUrl,
-  TEMPLATE_ADMIN,
-  TEMPLATE_ENV_VAR,
-  templateDatabaseName,
-} from '../support/test-db';
+import { RUN_FILE_ENV_VAR, serverUrl, TEMPLATE_ADMIN, TEMPLATE_ENV_VAR, templateDatabaseName } from '../support/test-db';
 
 /** Serialises template builds of concurrent jest runs on this server (pg_advisory_lock key). */
 const TEMPLATE_LOCK_KEY = 7_164_150_001;

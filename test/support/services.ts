@@ -78,7 +78,16 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     execFileSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, cmd), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   asPg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
   const start = async (): Promise<void> => {
-    asPg('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+    asPg('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'log'),
+      '-w',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      'start',
+    ]);
   };
   const stop = async (): Promise<void> => {
     try {

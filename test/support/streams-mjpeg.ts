@@ -86,9 +86,7 @@ export async function startMjpegServer(options: MjpegServerOptions = {}): Promis
   const source = options.source ?? (await defaultTestVideo());
   const frames = await extractJpegFrames(source, fps, options.seconds ?? 2, options.width);
   const expectedAuth =
-    options.username !== undefined
-      ? `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`
-      : null;
+    options.username !== undefined ? `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}` : null;
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
   let sent = 0;

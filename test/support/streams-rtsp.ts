@@ -240,8 +240,11 @@ export async function startRtspUdpServer(options: RtspServerOptions = {}): Promi
     const url = `rtsp://127.0.0.1:${clientPort}${path}`;
     try {
       const ready = Date.now() + (options.readyTimeoutMs ?? 15_000);
-      await waitUntil('rtsp-server-perl', async () => (await canConnect(sourcePort)) && canConnect(clientPort), 10_000, () =>
-        exitedReason(processes),
+      await waitUntil(
+        'rtsp-server-perl',
+        async () => (await canConnect(sourcePort)) && canConnect(clientPort),
+        10_000,
+        () => exitedReason(processes),
       );
       processes.push(
         startProcess('ffmpeg publisher', 'ffmpeg', [
@@ -253,8 +256,11 @@ export async function startRtspUdpServer(options: RtspServerOptions = {}): Promi
           `rtsp://127.0.0.1:${sourcePort}${path}`,
         ]),
       );
-      await waitUntil('RTSP (UDP) stream', async () => (await rtspDescribe(url)) === 200, Math.max(1000, ready - Date.now()), () =>
-        exitedReason(processes),
+      await waitUntil(
+        'RTSP (UDP) stream',
+        async () => (await rtspDescribe(url)) === 200,
+        Math.max(1000, ready - Date.now()),
+        () => exitedReason(processes),
       );
       return track(processes, url);
     } catch (error) {
@@ -287,7 +293,12 @@ export async function startRtspTcpServer(options: RtspTcpServerOptions = {}): Pr
   });
   const processes: ManagedProcess[] = [server];
   try {
-    await waitUntil('gst-rtsp-server', async () => announced.ports !== null, 10_000, () => exitedReason(processes));
+    await waitUntil(
+      'gst-rtsp-server',
+      async () => announced.ports !== null,
+      10_000,
+      () => exitedReason(processes),
+    );
     if (!announced.ports) throw new Error('gst-rtsp-server announced no ports');
     const { rtspPort, udpPort } = announced.ports;
     processes.push(
@@ -305,12 +316,13 @@ export async function startRtspTcpServer(options: RtspTcpServerOptions = {}): Pr
       ]),
     );
     const credentials =
-      options.username !== undefined
-        ? `${encodeURIComponent(options.username)}:${encodeURIComponent(options.password ?? '')}@`
-        : '';
+      options.username !== undefined ? `${encodeURIComponent(options.username)}:${encodeURIComponent(options.password ?? '')}@` : '';
     const url = `rtsp://${credentials}127.0.0.1:${rtspPort}${path}`;
-    await waitUntil('RTSP (TCP) stream', async () => (await rtspDescribe(url)) === 200, options.readyTimeoutMs ?? 15_000, () =>
-      exitedReason(processes),
+    await waitUntil(
+      'RTSP (TCP) stream',
+      async () => (await rtspDescribe(url)) === 200,
+      options.readyTimeoutMs ?? 15_000,
+      () => exitedReason(processes),
     );
     return track(processes, url);
   } catch (error) {

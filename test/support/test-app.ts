@@ -22,7 +22,10 @@ export interface TestContext {
   /** Logs in and returns the access token (and the whole login payload). */
   login(email?: string, password?: string): Promise<{ accessToken: string; refreshToken: string; body: LoginBody }>;
   /** An access token for a new user of the given role (created through the API as admin). */
-  userWithRole(roleId: string, overrides?: { email?: string; password?: string }): Promise<{ id: string; email: string; password: string; token: string }>;
+  userWithRole(
+    roleId: string,
+    overrides?: { email?: string; password?: string },
+  ): Promise<{ id: string; email: string; password: string; token: string }>;
   close(): Promise<void>;
 }
 

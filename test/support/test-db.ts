@@ -3,12 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadEnv } from '@app/core/config/env.dto';
-import {
-  cloneDatabase,
-  dropDatabase,
-  withDatabaseName,
-  withMaintenanceConnection,
-} from '@app/database/database-admin';
+import { cloneDatabase, dropDatabase, withDatabaseName, withMaintenanceConnection } from '@app/database/database-admin';
 
 /**
  * Every integration/e2e test file gets its own database, cloned from a template that global-setup

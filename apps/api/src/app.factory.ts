@@ -29,7 +29,12 @@ export function configureApiApp(app: NestExpressApplication, env: EnvDto): void 
   app.useBodyParser('json', { limit: env.BODY_LIMIT_BYTES, strict: true });
   app.useBodyParser('urlencoded', { limit: env.BODY_LIMIT_BYTES, extended: false });
   app.enableCors({
-    origin: env.CORS_ORIGINS.trim() === '*' ? true : env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    origin:
+      env.CORS_ORIGINS.trim() === '*'
+        ? true
+        : env.CORS_ORIGINS.split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
     credentials: true,
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining'],
   });

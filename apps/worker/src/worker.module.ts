@@ -48,10 +48,32 @@ export const WORKER_IMPORTS = [
 ];
 
 /** One @Processor class per queue; add the others here. */
-export const WORKER_PROCESSORS = [MaintenanceProcessor, CameraJobs, CameraWatchdogScheduler, FaceJobs, FaceStorageSweepScheduler, OdooSyncProcessor, OdooSyncScheduler, OpsJobs, DetectionProcessor, DetectionMaintenanceJobs, ProviderHealthScheduler, AttendanceJobs, MarkMissedScheduler, ExportsProcessor];
+export const WORKER_PROCESSORS = [
+  MaintenanceProcessor,
+  CameraJobs,
+  CameraWatchdogScheduler,
+  FaceJobs,
+  FaceStorageSweepScheduler,
+  OdooSyncProcessor,
+  OdooSyncScheduler,
+  OpsJobs,
+  DetectionProcessor,
+  DetectionMaintenanceJobs,
+  ProviderHealthScheduler,
+  AttendanceJobs,
+  MarkMissedScheduler,
+  ExportsProcessor,
+];
 
 /** Process plumbing: identity, heartbeat, control channel, health port. */
-export const WORKER_RUNTIME = [WorkerIdentity, QueueWorkersService, HeartbeatService, ControlListenerService, HealthServerService, JobMetricsService];
+export const WORKER_RUNTIME = [
+  WorkerIdentity,
+  QueueWorkersService,
+  HeartbeatService,
+  ControlListenerService,
+  HealthServerService,
+  JobMetricsService,
+];
 
 @Module({
   imports: [...WORKER_IMPORTS],

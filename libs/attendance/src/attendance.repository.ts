@@ -357,7 +357,15 @@ export class AttendanceRepository {
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(id, employee_id, name, department)
          ON CONFLICT (employee_id, shift_start) WHERE source = 'auto' AND shift_start IS NOT NULL DO NOTHING
          RETURNING id`,
-        [ids, people.map((p) => p.employeeId), people.map((p) => p.name), people.map((p) => p.department), inst.date, inst.shiftId, inst.startsAt],
+        [
+          ids,
+          people.map((p) => p.employeeId),
+          people.map((p) => p.name),
+          people.map((p) => p.department),
+          inst.date,
+          inst.shiftId,
+          inst.startsAt,
+        ],
       );
       return rows.map((r) => r.id);
     });

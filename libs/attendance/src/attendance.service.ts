@@ -102,7 +102,9 @@ export class AttendanceService {
   async manual(dto: ManualEntryDto): Promise<AttendanceLogDto> {
     const person = await this.repo.findPerson(dto.employeeId);
     if (!person || person.status === 'archived') {
-      throw unprocessable(`No registered person with employee id '${dto.employeeId}'`, [{ field: 'employeeId', issue: 'unknown employee' }]);
+      throw unprocessable(`No registered person with employee id '${dto.employeeId}'`, [
+        { field: 'employeeId', issue: 'unknown employee' },
+      ]);
     }
     const camera = dto.cameraId ? await this.repo.cameraInfo(dto.cameraId) : null;
     if (dto.cameraId && !camera) {
@@ -116,7 +118,8 @@ export class AttendanceService {
     }
     let checkOut: Date | null = null;
     if (dto.checkOut) {
-      if (dto.status === 'missed') throw unprocessable('A missed entry has no check-out', [{ field: 'checkOut', issue: 'not allowed with status missed' }]);
+      if (dto.status === 'missed')
+        throw unprocessable('A missed entry has no check-out', [{ field: 'checkOut', issue: 'not allowed with status missed' }]);
       checkOut = new Date(dto.checkOut);
       if (Number.isNaN(checkOut.getTime()) || checkOut <= at || checkOut.getTime() - at.getTime() > 24 * 3600_000) {
         throw unprocessable('checkOut must be after timestamp and within 24 hours of it', [{ field: 'checkOut', issue: 'out of range' }]);
@@ -160,7 +163,8 @@ export class AttendanceService {
   }
 
   async remove(id: string): Promise<void> {
-    if (!LOG_ID_PATTERN.test(id)) throw badRequest('id must be an attendance log id like ATT-20251105-001', [{ field: 'id', issue: 'malformed' }]);
+    if (!LOG_ID_PATTERN.test(id))
+      throw badRequest('id must be an attendance log id like ATT-20251105-001', [{ field: 'id', issue: 'malformed' }]);
     if (!(await this.repo.deleteLog(id))) throw notFound('Attendance log', id);
   }
 
@@ -170,10 +174,13 @@ export class AttendanceService {
     const today = localDate(this.clock.now(), tz);
     const dateTo = q.dateTo ?? (q.dateFrom && q.dateFrom > today ? addDays(q.dateFrom, 6) : today);
     const dateFrom = q.dateFrom ?? addDays(dateTo, -6);
-    if (dateFrom > dateTo) throw badRequest('dateFrom must not be after dateTo', [{ field: 'dateFrom', issue: 'must not be after dateTo' }]);
+    if (dateFrom > dateTo)
+      throw badRequest('dateFrom must not be after dateTo', [{ field: 'dateFrom', issue: 'must not be after dateTo' }]);
     const days = daysBetween(dateFrom, dateTo) + 1;
     if (days > MAX_STATS_DAYS) {
-      throw badRequest(`The range may span at most ${MAX_STATS_DAYS} days`, [{ field: 'dateTo', issue: `range over ${MAX_STATS_DAYS} days` }]);
+      throw badRequest(`The range may span at most ${MAX_STATS_DAYS} days`, [
+        { field: 'dateTo', issue: `range over ${MAX_STATS_DAYS} days` },
+      ]);
     }
     const range: StatsRange = { dateFrom, dateTo, cameraId: q.cameraId, department: q.department };
     const [totals, hours, byDayRows, byCamera, byDepartment] = await Promise.all([

@@ -27,7 +27,9 @@ describe('failure messages shown to the requester', () => {
     expect(publicFailureMessage(new ExportTimeoutError(300))).toMatch(/300 s/);
     expect(publicFailureMessage(new ReportRenderError('Chromium could not be started'))).toBe('Chromium could not be started');
     expect(publicFailureMessage(new StorageTimeoutError(1000))).toBe('The file store did not answer');
-    expect(publicFailureMessage(new Error('relation "x" does not exist at character 42'))).toBe('Internal error while producing the export');
+    expect(publicFailureMessage(new Error('relation "x" does not exist at character 42'))).toBe(
+      'Internal error while producing the export',
+    );
   });
 });
 

@@ -46,19 +46,30 @@ export class ExportsService {
     if (dto.format === 'pdf') {
       const rows = await this.logs.countLogs(filter);
       if (rows > this.env.EXPORT_PDF_MAX_ROWS) {
-        throw unprocessable(`A PDF export holds at most ${this.env.EXPORT_PDF_MAX_ROWS} rows (${rows} match): narrow the filters or export CSV`, {
-          rows,
-          limit: this.env.EXPORT_PDF_MAX_ROWS,
-        });
+        throw unprocessable(
+          `A PDF export holds at most ${this.env.EXPORT_PDF_MAX_ROWS} rows (${rows} match): narrow the filters or export CSV`,
+          {
+            rows,
+            limit: this.env.EXPORT_PDF_MAX_ROWS,
+          },
+        );
       }
     }
-    const row = await this.repo.create({ userId: actor.userId, type: 'attendance', format: dto.format, filters: storedFilters(dto.filters) });
+    const row = await this.repo.create({
+      userId: actor.userId,
+      type: 'attendance',
+      format: dto.format,
+      filters: storedFilters(dto.filters),
+    });
     let jobId: string;
     try {
       jobId = await this.jobs.enqueue('export-attendance', { exportId: row.id }, { jobId: row.id });
     } catch (err) {
       await this.repo.fail(row.id, 'The job queue is unavailable', true);
-      throw serviceUnavailable('The job queue is unavailable: the export was not started', { exportId: row.id, cause: (err as Error).message });
+      throw serviceUnavailable('The job queue is unavailable: the export was not started', {
+        exportId: row.id,
+        cause: (err as Error).message,
+      });
     }
     await this.repo.setJobId(row.id, jobId);
     return { jobId, exportId: row.id, status: 'queued' };

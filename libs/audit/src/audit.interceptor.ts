@@ -26,9 +26,7 @@ export class AuditInterceptor implements NestInterceptor {
     if (ctx.getType() !== 'http') return next.handle();
     const req = ctx.switchToHttp().getRequest<Request & { user?: AuthPrincipal }>();
     if (!MUTATING.has(req.method) || this.reflector.get<boolean>(SKIP_AUDIT, ctx.getHandler())) return next.handle();
-    return next.handle().pipe(
-      mergeMap((result: unknown) => from(this.write(ctx, req, result).then(() => result))),
-    );
+    return next.handle().pipe(mergeMap((result: unknown) => from(this.write(ctx, req, result).then(() => result))));
   }
 
   private async write(ctx: ExecutionContext, req: Request & { user?: AuthPrincipal }, result: unknown): Promise<void> {

@@ -5,14 +5,10 @@ import type { Permission } from './permissions';
 
 export const ACCESS_META = 'access-rule';
 
-export type AccessRule =
-  | { kind: 'public' }
-  | { kind: 'authenticated' }
-  | { kind: 'permission'; permission: Permission };
+export type AccessRule = { kind: 'public' } | { kind: 'authenticated' } | { kind: 'permission'; permission: Permission };
 
 /** No token needed (login, refresh, health). */
-export const Public = (): MethodDecorator & ClassDecorator =>
-  SetMetadata(ACCESS_META, { kind: 'public' } satisfies AccessRule);
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(ACCESS_META, { kind: 'public' } satisfies AccessRule);
 
 /** Any signed-in user, acting on their own data (their notifications, preferences, password). */
 export const Authenticated = (): MethodDecorator & ClassDecorator =>

@@ -23,8 +23,13 @@ export class AuthService {
       const d = await this.limiter.hit(key, this.env.LOGIN_RATE_LIMIT_PER_MINUTE);
       if (!d.allowed) {
         await this.audit.record({
-          actor: dto.username, action: 'auth.login_rate_limited', resourceType: 'auth', message: `Login rate limit hit for ${dto.username}`,
-          severity: 'warning', ipAddress: client.ip, userAgent: client.userAgent,
+          actor: dto.username,
+          action: 'auth.login_rate_limited',
+          resourceType: 'auth',
+          message: `Login rate limit hit for ${dto.username}`,
+          severity: 'warning',
+          ipAddress: client.ip,
+          userAgent: client.userAgent,
         });
         throw new RateLimitedException(d, 'Too many login attempts; try again later');
       }
@@ -34,8 +39,15 @@ export class AuthService {
     if (!user || !ok || user.status !== 'active') {
       const reason = !user ? 'unknown user' : !ok ? 'wrong password' : 'user suspended';
       await this.audit.record({
-        actor: dto.username, actorRole: user?.roleId ?? null, action: 'auth.login_failed', resourceType: 'auth', resourceId: user?.id ?? null,
-        message: `Failed login for ${dto.username}: ${reason}`, severity: 'warning', ipAddress: client.ip, userAgent: client.userAgent,
+        actor: dto.username,
+        actorRole: user?.roleId ?? null,
+        action: 'auth.login_failed',
+        resourceType: 'auth',
+        resourceId: user?.id ?? null,
+        message: `Failed login for ${dto.username}: ${reason}`,
+        severity: 'warning',
+        ipAddress: client.ip,
+        userAgent: client.userAgent,
       });
       throw unauthorized(user && ok ? 'Account is suspended' : 'Invalid username or password');
     }
@@ -43,8 +55,14 @@ export class AuthService {
     await this.users.touchLastActive(user.id);
     user.lastActive = new Date();
     await this.audit.record({
-      actor: user.email, actorRole: user.roleId, action: 'auth.login', resourceType: 'auth', resourceId: user.id,
-      message: `${user.email} logged in`, ipAddress: client.ip, userAgent: client.userAgent,
+      actor: user.email,
+      actorRole: user.roleId,
+      action: 'auth.login',
+      resourceType: 'auth',
+      resourceId: user.id,
+      message: `${user.email} logged in`,
+      ipAddress: client.ip,
+      userAgent: client.userAgent,
     });
     return { ...pair, user: UserDto.from(user) };
   }
@@ -98,8 +116,14 @@ export class AuthService {
     await this.users.revokeFamily(session.familyId);
     const user = await this.users.findById(session.userId);
     await this.audit.record({
-      actor: user?.email ?? session.userId, actorRole: user?.roleId ?? null, action: 'auth.logout', resourceType: 'auth',
-      resourceId: session.userId, message: `${user?.email ?? session.userId} logged out`, ipAddress: client.ip, userAgent: client.userAgent,
+      actor: user?.email ?? session.userId,
+      actorRole: user?.roleId ?? null,
+      action: 'auth.logout',
+      resourceType: 'auth',
+      resourceId: session.userId,
+      message: `${user?.email ?? session.userId} logged out`,
+      ipAddress: client.ip,
+      userAgent: client.userAgent,
     });
   }
 
@@ -135,9 +159,14 @@ export class AuthService {
   private async revokeChainForReuse(familyId: string, userId: string, client: ClientInfo): Promise<void> {
     const n = await this.users.revokeFamily(familyId);
     await this.audit.record({
-      actor: userId, action: 'auth.refresh_reuse', resourceType: 'auth', resourceId: userId,
+      actor: userId,
+      action: 'auth.refresh_reuse',
+      resourceType: 'auth',
+      resourceId: userId,
       message: `A rotated refresh token was presented again; session chain revoked (${n} live session(s))`,
-      severity: 'critical', ipAddress: client.ip, userAgent: client.userAgent,
+      severity: 'critical',
+      ipAddress: client.ip,
+      userAgent: client.userAgent,
     });
   }
 }

@@ -30,7 +30,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (!user) {
       const name = (info as { name?: string } | undefined)?.name;
       throw unauthorized(
-        name === 'TokenExpiredError' ? 'Access token expired' : name === 'JsonWebTokenError' ? 'Invalid access token' : 'Authentication required',
+        name === 'TokenExpiredError'
+          ? 'Access token expired'
+          : name === 'JsonWebTokenError'
+            ? 'Invalid access token'
+            : 'Authentication required',
       );
     }
     return user;

@@ -55,10 +55,23 @@ export const DEFAULT_ROLES: RoleSeed[] = [
     description: 'Operational access: cameras, detections, faces, attendance, alerts',
     permissions: [
       // spec
-      'cameras:read', 'cameras:write', 'attendance:read', 'faces:write',
+      'cameras:read',
+      'cameras:write',
+      'attendance:read',
+      'faces:write',
       // extended: an operator runs the floor
-      'faces:read', 'detections:read', 'detections:write', 'attendance:write', 'attendance:export',
-      'history:read', 'alerts:read', 'alerts:write', 'odoo:read', 'odoo:sync', 'system:read', 'jobs:read',
+      'faces:read',
+      'detections:read',
+      'detections:write',
+      'attendance:write',
+      'attendance:export',
+      'history:read',
+      'alerts:read',
+      'alerts:write',
+      'odoo:read',
+      'odoo:sync',
+      'system:read',
+      'jobs:read',
     ],
   },
   {
@@ -67,9 +80,12 @@ export const DEFAULT_ROLES: RoleSeed[] = [
     description: 'Read-only access',
     permissions: [
       // spec
-      'cameras:read', 'attendance:read', 'system:read',
+      'cameras:read',
+      'attendance:read',
+      'system:read',
       // extended: the dashboard a viewer watches also shows detections and alerts
-      'detections:read', 'alerts:read',
+      'detections:read',
+      'alerts:read',
     ],
   },
 ];

@@ -29,11 +29,14 @@ export class TokenService {
   }
 
   signAccess(claims: AccessTokenClaims): string {
-    return this.jwt.sign({ ...claims }, {
-      secret: this.env.JWT_SECRET,
-      algorithm: 'HS256',
-      expiresIn: this.env.JWT_ACCESS_TTL_SECONDS,
-    });
+    return this.jwt.sign(
+      { ...claims },
+      {
+        secret: this.env.JWT_SECRET,
+        algorithm: 'HS256',
+        expiresIn: this.env.JWT_ACCESS_TTL_SECONDS,
+      },
+    );
   }
 
   /** Returns the claims or null for any invalid, expired or foreign token. */

@@ -36,10 +36,7 @@ export function quoteDatabaseName(name: string): string {
 }
 
 /** Run `work` with a DataSource on the server's `postgres` database (no entities, no migrations). */
-export async function withMaintenanceConnection<T>(
-  url: string,
-  work: (admin: DataSource) => Promise<T>,
-): Promise<T> {
+export async function withMaintenanceConnection<T>(url: string, work: (admin: DataSource) => Promise<T>): Promise<T> {
   const admin = new DataSource({
     type: 'postgres',
     url: withDatabaseName(url, 'postgres'),
@@ -85,12 +82,7 @@ export interface CloneOptions {
  * CREATE DATABASE <name> TEMPLATE <template>. PostgreSQL refuses while any other session is
  * connected to the template (55006, e.g. a parallel clone): retried with a short random backoff.
  */
-export async function cloneDatabase(
-  admin: DataSource,
-  template: string,
-  name: string,
-  options: CloneOptions = {},
-): Promise<void> {
+export async function cloneDatabase(admin: DataSource, template: string, name: string, options: CloneOptions = {}): Promise<void> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     try {

@@ -23,9 +23,7 @@ export async function runInTransaction<T>(
   const retries = options.retries ?? 2;
   for (let attempt = 0; ; attempt++) {
     try {
-      return options.isolationLevel
-        ? await dataSource.transaction(options.isolationLevel, work)
-        : await dataSource.transaction(work);
+      return options.isolationLevel ? await dataSource.transaction(options.isolationLevel, work) : await dataSource.transaction(work);
     } catch (err) {
       if (attempt >= retries || !RETRYABLE.has(pgErrorCode(err) ?? '')) throw err;
       await new Promise((r) => setTimeout(r, 10 * 2 ** attempt + Math.random() * 10));

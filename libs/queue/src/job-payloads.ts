@@ -26,14 +26,18 @@ export type DetectTrigger = (typeof DETECT_TRIGGERS)[number];
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 export class DetectFramePayload {
-  @IsString() @MinLength(1) @MaxLength(64)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
   cameraId: string;
 
   @IsIn(DETECT_TRIGGERS)
   trigger: DetectTrigger;
 
   /** User id of the person who pressed "send frame" (manual only). */
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   requestedBy?: string;
 }
 
@@ -48,17 +52,26 @@ export class ProviderGallerySyncPayload {
   @IsIn([...RUN_TRIGGERS, 'faces-changed'])
   trigger: RunTrigger | 'faces-changed';
 
-  @IsOptional() @IsString() @Matches(/^[0-9a-f-]{36}$/i, { message: 'profileId must be a UUID' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9a-f-]{36}$/i, { message: 'profileId must be a UUID' })
   profileId?: string;
 
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(50)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(50)
   employeeId?: string;
 
   /** The employeeId the profile had before an update renamed it (forgotten at the provider). */
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(50)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(50)
   previousEmployeeId?: string;
 
-  @IsOptional() @IsIn(GALLERY_SYNC_ACTIONS)
+  @IsOptional()
+  @IsIn(GALLERY_SYNC_ACTIONS)
   action?: GallerySyncAction;
 }
 
@@ -69,23 +82,32 @@ export class SampleCamerasPayload {
 
 export class OdooSyncPayload {
   /** Attendance record ids to push; all pending records when omitted. */
-  @IsOptional() @IsArray() @ArrayMaxSize(10000) @IsString({ each: true }) @MaxLength(64, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10000)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
   recordIds?: string[];
 
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   requestedBy?: string;
 
   @IsIn(RUN_TRIGGERS)
   trigger: RunTrigger;
 
   /** Also retry logs whose last push failed (otherwise retried only once the log changes). */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   retryFailed?: boolean;
 }
 
 export class ExportPayload {
   /** Id of the export row that holds the filters, format and status. */
-  @IsString() @MinLength(1) @MaxLength(64)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
   exportId: string;
 }
 
@@ -94,13 +116,16 @@ export class MaintenancePayload {
   @IsIn(RUN_TRIGGERS)
   trigger: RunTrigger;
 
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   requestedBy?: string;
 }
 
 export class MarkMissedPayload extends MaintenancePayload {
   /** Start day (YYYY-MM-DD, shift timezone) of the shift instances to close; omitted = every instance of the last 2 days that has ended. */
-  @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be YYYY-MM-DD' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be YYYY-MM-DD' })
   date?: string;
 }
 
@@ -111,11 +136,19 @@ export class FaceStorageErasePayload {
   profileId: string;
 
   /** Keys under faces/<profileId>/ to delete. */
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Matches(/^(faces\/[0-9a-f-]{36}\/[^/]{1,200}|thumbnails\/[0-9a-f-]{36}\.jpg)$/, { each: true, message: 'keys must be faces/<profileId>/<file> or thumbnails/<detectionId>.jpg' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Matches(/^(faces\/[0-9a-f-]{36}\/[^/]{1,200}|thumbnails\/[0-9a-f-]{36}\.jpg)$/, {
+    each: true,
+    message: 'keys must be faces/<profileId>/<file> or thumbnails/<detectionId>.jpg',
+  })
   keys?: string[];
 
   /** Delete everything under faces/<profileId>/ (a whole profile). */
-  @IsOptional() @Matches(/^faces\/[0-9a-f-]{36}\/$/, { message: 'prefix must be faces/<profileId>/' })
+  @IsOptional()
+  @Matches(/^faces\/[0-9a-f-]{36}\/$/, { message: 'prefix must be faces/<profileId>/' })
   prefix?: string;
 }
 

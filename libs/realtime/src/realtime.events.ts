@@ -74,11 +74,7 @@ export const detectionEvent = (cameraId: string, detection: RealtimeDetection): 
   detection,
 });
 
-export const cameraStatusEvent = (
-  cameraId: string,
-  status: CameraStatus,
-  lastSeen: Date | string | null,
-): CameraStatusEvent => ({
+export const cameraStatusEvent = (cameraId: string, status: CameraStatus, lastSeen: Date | string | null): CameraStatusEvent => ({
   type: 'camera-status',
   channel: 'camera-status',
   cameraId,
@@ -143,9 +139,7 @@ export function parseRealtimeEvent(raw: string): RealtimeEvent | null {
     case 'detection':
       return typeof e.cameraId === 'string' && isRecordWithId(e.detection) ? (e as unknown as DetectionEvent) : null;
     case 'camera-status':
-      return typeof e.cameraId === 'string' &&
-        typeof e.status === 'string' &&
-        (e.lastSeen === null || typeof e.lastSeen === 'string')
+      return typeof e.cameraId === 'string' && typeof e.status === 'string' && (e.lastSeen === null || typeof e.lastSeen === 'string')
         ? (e as unknown as CameraStatusEvent)
         : null;
     case 'alert':

@@ -4,7 +4,10 @@ import { EnvDto, rootLogger } from '@app/core';
 
 /** Chromium could not be started or did not render in time. */
 export class ReportRenderError extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'ReportRenderError';
   }

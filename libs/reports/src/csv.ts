@@ -36,7 +36,10 @@ export class CsvFileWriter {
   private readonly out: WriteStream;
   private failed: Error | null = null;
 
-  constructor(readonly path: string, bom = true) {
+  constructor(
+    readonly path: string,
+    bom = true,
+  ) {
     this.out = createWriteStream(path, { encoding: 'utf8' });
     this.out.on('error', (err) => {
       this.failed = err;

@@ -7,7 +7,13 @@ describe('table report HTML', () => {
     expect(escapeHtml(null)).toBe('');
     const row = tableReportRow(['<b>', 95.5], [1]);
     expect(row).toBe('<tr><td>&lt;b&gt;</td><td class="num">95.5</td></tr>');
-    const head = tableReportHead({ title: 'T<1>', subtitle: 's', filters: [['Search', '<x>']], summary: [['Rows', 2]], columns: ['A', 'B'] });
+    const head = tableReportHead({
+      title: 'T<1>',
+      subtitle: 's',
+      filters: [['Search', '<x>']],
+      summary: [['Rows', 2]],
+      columns: ['A', 'B'],
+    });
     expect(head).toContain('<h1>T&lt;1&gt;</h1>');
     expect(head).toContain('<td>&lt;x&gt;</td>');
     expect(head).not.toContain('<x>');

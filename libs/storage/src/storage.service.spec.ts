@@ -20,9 +20,7 @@ describe('mapStorageError', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     expect(mapStorageError(refused, 'get')).toBeInstanceOf(StorageUnavailableError);
     expect(mapStorageError(new StorageTimeoutError(10), 'get')).toBeInstanceOf(StorageUnavailableError);
-    expect(mapStorageError(new Error('Request failed after 1 retries: x'), 'put')).toBeInstanceOf(
-      StorageUnavailableError,
-    );
+    expect(mapStorageError(new Error('Request failed after 1 retries: x'), 'put')).toBeInstanceOf(StorageUnavailableError);
   });
 
   it('maps a missing object to StorageObjectNotFoundError only when a key is given', () => {

@@ -256,9 +256,7 @@ export class StorageService {
    */
   async presignedGetUrl(key: string, expirySeconds: number, opts: PresignOptions = {}): Promise<string> {
     const expiry = Math.max(1, Math.min(MAX_PRESIGN_SECONDS, Math.floor(expirySeconds)));
-    const params = opts.downloadName
-      ? { 'response-content-disposition': attachmentDisposition(opts.downloadName) }
-      : undefined;
+    const params = opts.downloadName ? { 'response-content-disposition': attachmentDisposition(opts.downloadName) } : undefined;
     return this.signer.presignedGetObject(this.bucket, key, expiry, params);
   }
 

@@ -125,14 +125,17 @@ export class UsersRepository {
 
   // ---- sessions -------------------------------------------------------------------------------
 
-  createSession(data: {
-    userId: string;
-    familyId: string;
-    refreshHash: string;
-    expiresAt: Date;
-    userAgent: string | null;
-    ipAddress: string | null;
-  }, manager?: EntityManager): Promise<UserSessionEntity> {
+  createSession(
+    data: {
+      userId: string;
+      familyId: string;
+      refreshHash: string;
+      expiresAt: Date;
+      userAgent: string | null;
+      ipAddress: string | null;
+    },
+    manager?: EntityManager,
+  ): Promise<UserSessionEntity> {
     const repo = (manager ?? this.dataSource.manager).getRepository(UserSessionEntity);
     return repo.save(
       repo.create({

@@ -2,15 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthPrincipal, Paginated, badRequest, conflict, forbidden, notFound, pageWindow, unauthorized } from '@app/core';
 import { UsersRepository } from './users.repository';
 import { PasswordHasher } from './password.hasher';
-import {
-  ChangePasswordDto,
-  CreateUserDto,
-  CreatedUserDto,
-  ListUsersQueryDto,
-  RoleDto,
-  UpdateUserDto,
-  UserDto,
-} from './dto/user.dto';
+import { ChangePasswordDto, CreateUserDto, CreatedUserDto, ListUsersQueryDto, RoleDto, UpdateUserDto, UserDto } from './dto/user.dto';
 
 @Injectable()
 export class UsersService {
@@ -106,7 +98,10 @@ export class UsersService {
     const user = await this.repo.findById(id);
     if (!user) throw notFound('User', id);
     if (self) {
-      if (!dto.currentPassword) throw badRequest('currentPassword is required to change your own password', [{ field: 'currentPassword', issue: 'currentPassword is required' }]);
+      if (!dto.currentPassword)
+        throw badRequest('currentPassword is required to change your own password', [
+          { field: 'currentPassword', issue: 'currentPassword is required' },
+        ]);
       if (!(await this.hasher.verify(dto.currentPassword, user.hashedPassword))) throw unauthorized('Current password is incorrect');
     }
     user.hashedPassword = await this.hasher.hash(dto.password);

@@ -43,7 +43,10 @@ export class AttendanceController {
   /** Record a manual entry (an operator's override): its own log (source=manual), one per person and day. */
   @RequirePermission(PERMISSIONS.ATTENDANCE_WRITE)
   @ApiResponse({ status: 409, description: 'The person already has a manual entry that day; details.existingId names it (CONFLICT)' })
-  @ApiResponse({ status: 422, description: 'Unknown or archived person, unknown camera, time in the future, impossible check-out (UNPROCESSABLE_ENTITY)' })
+  @ApiResponse({
+    status: 422,
+    description: 'Unknown or archived person, unknown camera, time in the future, impossible check-out (UNPROCESSABLE_ENTITY)',
+  })
   @Post('manual')
   createManual(@Body() dto: ManualEntryDto): Promise<AttendanceLogDto> {
     return this.attendance.manual(dto);
@@ -72,7 +75,10 @@ export class AttendanceController {
 
   /** Start a CSV or PDF export of the logs matching the filters; poll GET /exports/{exportId}. */
   @RequirePermission(PERMISSIONS.ATTENDANCE_EXPORT)
-  @ApiResponse({ status: 422, description: 'A PDF would exceed EXPORT_PDF_MAX_ROWS rows; details give rows and limit (UNPROCESSABLE_ENTITY)' })
+  @ApiResponse({
+    status: 422,
+    description: 'A PDF would exceed EXPORT_PDF_MAX_ROWS rows; details give rows and limit (UNPROCESSABLE_ENTITY)',
+  })
   @ApiResponse({ status: 503, description: 'The job queue is unavailable; the export is marked failed (SERVICE_UNAVAILABLE)' })
   @Post('export')
   @HttpCode(HttpStatus.ACCEPTED)

@@ -2,7 +2,18 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/commo
 import { ApiTags } from '@nestjs/swagger';
 import type { AuthPrincipal, ClientInfo } from '@app/core';
 import { SkipAudit } from '@app/audit';
-import { AuthService, Authenticated, Client, CurrentUser, LoginDto, LoginResultDto, MeDto, Public, RefreshDto, TokenPairDto } from '@app/auth';
+import {
+  AuthService,
+  Authenticated,
+  Client,
+  CurrentUser,
+  LoginDto,
+  LoginResultDto,
+  MeDto,
+  Public,
+  RefreshDto,
+  TokenPairDto,
+} from '@app/auth';
 
 @ApiTags('auth')
 @Controller('auth')

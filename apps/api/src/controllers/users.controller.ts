@@ -14,7 +14,6 @@ import {
   UsersService,
 } from '@app/users';
 
-
 @ApiTags('users')
 @Controller('users')
 export class UsersController {

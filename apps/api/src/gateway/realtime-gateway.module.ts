@@ -29,10 +29,7 @@ import { WS_PRINCIPAL_RESOLVER, WsAuthService, WsPrincipalResolver } from './ws-
 })
 export class RealtimeGatewayModule {
   /** Same module, with a resolver that checks each connecting user (e.g. against the users table). */
-  static withPrincipalResolver(
-    resolver: Type<WsPrincipalResolver>,
-    imports: NonNullable<ModuleMetadata['imports']> = [],
-  ): DynamicModule {
+  static withPrincipalResolver(resolver: Type<WsPrincipalResolver>, imports: NonNullable<ModuleMetadata['imports']> = []): DynamicModule {
     return {
       module: RealtimeGatewayModule,
       imports,

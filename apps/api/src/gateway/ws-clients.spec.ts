@@ -141,9 +141,7 @@ describe('ClientRegistry', () => {
       { type: 'notification', channel: 'notifications', notification: { id: 'n1', title: 'Odoo Sync Complete' } },
       { type: 'notification', channel: 'notifications', notification: { id: 'n2', title: 'Maintenance tonight' } },
     ]);
-    expect(b.sent).toEqual([
-      { type: 'notification', channel: 'notifications', notification: { id: 'n2', title: 'Maintenance tonight' } },
-    ]);
+    expect(b.sent).toEqual([{ type: 'notification', channel: 'notifications', notification: { id: 'n2', title: 'Maintenance tonight' } }]);
   });
 
   it('cuts off a client that fell behind without stalling the others', () => {
@@ -181,7 +179,8 @@ describe('ClientRegistry', () => {
     const small = new ClientRegistry({ maxBufferedBytes: 1024, maxCameraFilters: 2 });
     const s = new FakeSocket();
     small.add(s, user('S', ['*']));
-    for (const cam of ['C1', 'C2', 'C3']) small.handleMessage(s, JSON.stringify({ action: 'subscribe', channel: 'detections', cameraId: cam }));
+    for (const cam of ['C1', 'C2', 'C3'])
+      small.handleMessage(s, JSON.stringify({ action: 'subscribe', channel: 'detections', cameraId: cam }));
     expect(s.last()).toEqual({ type: 'error', message: 'Too many camera filters (max 2)' });
   });
 
@@ -204,8 +203,6 @@ describe('parseClientMessage', () => {
 
   it('throws ProtocolError for anything else', () => {
     expect(() => parseClientMessage('null')).toThrow(ProtocolError);
-    expect(() => parseClientMessage('{"action":"subscribe","channel":"detections","cameraId":"a b"}')).toThrow(
-      /cameraId/,
-    );
+    expect(() => parseClientMessage('{"action":"subscribe","channel":"detections","cameraId":"a b"}')).toThrow(/cameraId/);
   });
 });

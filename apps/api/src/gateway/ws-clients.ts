@@ -217,10 +217,7 @@ export class ClientRegistry {
     if (socket.readyState !== OPEN) return false;
     if (socket.bufferedAmount + Buffer.byteLength(payload) > this.maxBuffered) {
       this.clients.delete(socket);
-      this.log.warn(
-        { userId: state.principal.userId, bufferedAmount: socket.bufferedAmount },
-        'ws client too slow: disconnected',
-      );
+      this.log.warn({ userId: state.principal.userId, bufferedAmount: socket.bufferedAmount }, 'ws client too slow: disconnected');
       socket.terminate();
       return false;
     }

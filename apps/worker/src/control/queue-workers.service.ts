@@ -49,7 +49,13 @@ export class QueueWorkersService {
   }
 
   pausedQueues(): string[] {
-    return [...new Set(this.workers().filter((w) => w.isPaused() || !w.isRunning()).map((w) => w.name))].sort();
+    return [
+      ...new Set(
+        this.workers()
+          .filter((w) => w.isPaused() || !w.isRunning())
+          .map((w) => w.name),
+      ),
+    ].sort();
   }
 
   get restarts(): number {

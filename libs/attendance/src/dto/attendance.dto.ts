@@ -90,38 +90,54 @@ export class AttendanceRecordDto {
 
 export class RecordsQueryDto {
   /** Most recent first, 1..500 (default 50). */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
   limit?: number = 50;
 }
 
 /** Filters of the log list, also stored with an export. */
 export class LogFiltersDto {
   /** Name or employee id, case-insensitive: 3+ characters match anywhere, 1-2 characters match the start. */
-  @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(100)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   search?: string;
 
-  @IsOptional() @Transform(trim) @IsString() @Matches(ID_CHARS, { message: 'cameraId must be a camera id' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Matches(ID_CHARS, { message: 'cameraId must be a camera id' })
   cameraId?: string;
 
   /** First log date, YYYY-MM-DD, inclusive. */
-  @IsOptional() @IsCalendarDate()
+  @IsOptional()
+  @IsCalendarDate()
   dateFrom?: string;
 
   /** Last log date, YYYY-MM-DD, inclusive. */
-  @IsOptional() @IsCalendarDate()
+  @IsOptional()
+  @IsCalendarDate()
   dateTo?: string;
 
   @ApiPropertyOptional({ enum: ODOO_STATUSES })
-  @IsOptional() @IsIn(ODOO_STATUSES)
+  @IsOptional()
+  @IsIn(ODOO_STATUSES)
   odooStatus?: 'synced' | 'pending' | 'failed';
 
   @ApiPropertyOptional({ enum: ATTENDANCE_STATUSES })
-  @IsOptional() @IsIn(ATTENDANCE_STATUSES)
+  @IsOptional()
+  @IsIn(ATTENDANCE_STATUSES)
   status?: 'present' | 'late' | 'missed';
 
   /** addition: automatic or manual entries only. */
   @ApiPropertyOptional({ enum: LOG_SOURCES })
-  @IsOptional() @IsIn(LOG_SOURCES)
+  @IsOptional()
+  @IsIn(LOG_SOURCES)
   source?: 'auto' | 'manual';
 }
 
@@ -134,43 +150,64 @@ export class ListLogsQueryDto extends IntersectionType(PaginationQueryDto, LogFi
  */
 export class ManualEntryDto {
   /** Employee id of a registered (not archived) face profile. */
-  @Transform(trim) @IsString() @Matches(/^[A-Za-z0-9_.:-]{1,50}$/, { message: 'employeeId must be an employee id (letters, digits, _ . : -)' })
+  @Transform(trim)
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,50}$/, { message: 'employeeId must be an employee id (letters, digits, _ . : -)' })
   employeeId: string;
 
   /** Camera the person was seen at, if any. */
-  @IsOptional() @Transform(trim) @IsString() @Matches(ID_CHARS, { message: 'cameraId must be a camera id' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Matches(ID_CHARS, { message: 'cameraId must be a camera id' })
   cameraId?: string;
 
   /** Arrival instant, ISO-8601 with offset, e.g. 2025-11-05T10:00:00Z. Not in the future. */
-  @IsString() @Matches(ISO_INSTANT, { message: 'timestamp must be an ISO-8601 instant with Z or an offset' })
+  @IsString()
+  @Matches(ISO_INSTANT, { message: 'timestamp must be an ISO-8601 instant with Z or an offset' })
   timestamp: string;
 
   /** addition: departure instant (after `timestamp`, within 24 hours). */
-  @IsOptional() @IsString() @Matches(ISO_INSTANT, { message: 'checkOut must be an ISO-8601 instant with Z or an offset' })
+  @IsOptional()
+  @IsString()
+  @Matches(ISO_INSTANT, { message: 'checkOut must be an ISO-8601 instant with Z or an offset' })
   checkOut?: string;
 
   /** present, late or missed; computed against the person's shift when omitted. */
   @ApiPropertyOptional({ enum: ATTENDANCE_STATUSES })
-  @IsOptional() @IsIn(ATTENDANCE_STATUSES)
+  @IsOptional()
+  @IsIn(ATTENDANCE_STATUSES)
   status?: 'present' | 'late' | 'missed';
 
-  @IsOptional() @Transform(trim) @IsString() @MaxLength(1000)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(1000)
   note?: string;
 }
 
 export class StatisticsQueryDto {
   /** First day, YYYY-MM-DD (default: 6 days before dateTo). */
-  @IsOptional() @IsCalendarDate()
+  @IsOptional()
+  @IsCalendarDate()
   dateFrom?: string;
 
   /** Last day, YYYY-MM-DD (default: today, site timezone). At most 366 days in all. */
-  @IsOptional() @IsCalendarDate()
+  @IsOptional()
+  @IsCalendarDate()
   dateTo?: string;
 
-  @IsOptional() @Transform(trim) @IsString() @Matches(ID_CHARS, { message: 'cameraId must be a camera id' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Matches(ID_CHARS, { message: 'cameraId must be a camera id' })
   cameraId?: string;
 
-  @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(255)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
   department?: string;
 }
 

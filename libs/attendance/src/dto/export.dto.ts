@@ -13,7 +13,10 @@ export class CreateExportDto {
 
   /** The filters of GET /attendance/logs (no pagination: every matching row). */
   @ApiPropertyOptional({ type: LogFiltersDto })
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => LogFiltersDto)
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => LogFiltersDto)
   filters?: LogFiltersDto;
 }
 

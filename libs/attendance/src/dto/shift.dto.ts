@@ -72,53 +72,93 @@ export class ShiftDto {
 
 export class CreateShiftDto {
   /** Optional id (letters, digits, - and _); generated as SHIFT-XXXXXXXX when omitted. */
-  @IsOptional() @Transform(trim) @IsString() @Matches(/^[A-Za-z0-9_-]{1,50}$/, { message: 'id must be 1-50 letters, digits, - or _' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,50}$/, { message: 'id must be 1-50 letters, digits, - or _' })
   id?: string;
 
-  @Transform(trim) @IsString() @MinLength(1) @MaxLength(255)
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
   name: string;
 
   /** HH:MM or HH:MM:SS */
-  @IsString() @Matches(WALL_CLOCK, { message: 'startTime must be HH:MM or HH:MM:SS' })
+  @IsString()
+  @Matches(WALL_CLOCK, { message: 'startTime must be HH:MM or HH:MM:SS' })
   startTime: string;
 
   /** HH:MM or HH:MM:SS; before startTime = ends the next day. Must differ from startTime. */
-  @IsString() @Matches(WALL_CLOCK, { message: 'endTime must be HH:MM or HH:MM:SS' })
+  @IsString()
+  @Matches(WALL_CLOCK, { message: 'endTime must be HH:MM or HH:MM:SS' })
   endTime: string;
 
-  @IsOptional() @Transform(trim) @IsString() @MaxLength(255)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(255)
   location?: string | null;
 
   /** 0..720, default 10. */
-  @IsOptional() @IsInt() @Min(0) @Max(720)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(720)
   graceMinutes?: number;
 
   /** Departments expected on this shift (matched case-insensitively against face profiles). */
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @MinLength(1, { each: true }) @MaxLength(255, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(255, { each: true })
   departments?: string[];
 
   /** People expected by employee id. */
-  @IsOptional() @IsArray() @ArrayMaxSize(5000) @ArrayUnique() @IsString({ each: true }) @Matches(/^[A-Za-z0-9_.:-]{1,50}$/, { each: true, message: 'employeeIds must hold employee ids' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(5000)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(/^[A-Za-z0-9_.:-]{1,50}$/, { each: true, message: 'employeeIds must hold employee ids' })
   employeeIds?: string[];
 
   /** ISO weekdays 1 (Monday) .. 7 (Sunday); default Monday to Friday. */
   @ApiPropertyOptional({ type: [Number], example: [1, 2, 3, 4, 5] })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(7) @ArrayUnique() @IsInt({ each: true }) @Min(1, { each: true }) @Max(7, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(7)
+  @ArrayUnique()
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(7, { each: true })
   daysOfWeek?: number[];
 
   /** IANA timezone; null or omitted = SITE_TIMEZONE. */
-  @IsOptional() @ValidateIf((_, v) => v !== null) @IsTimeZone()
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsTimeZone()
   timezone?: string | null;
 
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   enabled?: boolean;
 
   /** 0..720, default 120. */
-  @IsOptional() @IsInt() @Min(0) @Max(720)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(720)
   checkInWindowMinutes?: number;
 
   /** 0..720, default 240. */
-  @IsOptional() @IsInt() @Min(0) @Max(720)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(720)
   checkOutWindowMinutes?: number;
 }
 

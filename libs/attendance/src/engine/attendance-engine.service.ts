@@ -82,7 +82,15 @@ export class AttendanceEngine {
   }
 
   private unscheduled(
-    common: { employeeId: string; name: string; department: string | null; cameraId: string | null; cameraName: string | null; confidence: number; at: Date },
+    common: {
+      employeeId: string;
+      name: string;
+      department: string | null;
+      cameraId: string | null;
+      cameraName: string | null;
+      confidence: number;
+      at: Date;
+    },
     cameraTimezone: string | null | undefined,
     site: string,
   ): ReturnType<AttendanceRepository['mergeAutoSighting']> {

@@ -8,10 +8,7 @@ import { numericTransformer } from '@app/database/transformers';
 @Entity({ name: 'shift_schedules' })
 // addition
 @Check('chk_shift_schedules_grace_minutes', `grace_minutes >= 0`)
-@Check(
-  'chk_shift_schedules_windows',
-  `check_in_window_minutes BETWEEN 0 AND 720 AND check_out_window_minutes BETWEEN 0 AND 720`,
-)
+@Check('chk_shift_schedules_windows', `check_in_window_minutes BETWEEN 0 AND 720 AND check_out_window_minutes BETWEEN 0 AND 720`)
 export class ShiftScheduleEntity {
   @PrimaryColumn({ name: 'id', type: 'varchar', length: 50, primaryKeyConstraintName: 'pk_shift_schedules' })
   id: string;

@@ -72,7 +72,11 @@ export function instancesBetween(shift: ShiftRule, from: string, to: string): Sh
 }
 
 /** Does `shift` expect this person? By employee id, by department, or everyone when it names neither. */
-export function shiftAppliesTo(shift: Pick<ShiftRule, 'departments' | 'employeeIds'>, employeeId: string, department: string | null): boolean {
+export function shiftAppliesTo(
+  shift: Pick<ShiftRule, 'departments' | 'employeeIds'>,
+  employeeId: string,
+  department: string | null,
+): boolean {
   if (shift.departments.length === 0 && shift.employeeIds.length === 0) return true;
   if (shift.employeeIds.includes(employeeId)) return true;
   const dep = department?.trim().toLowerCase();
@@ -95,11 +99,7 @@ export function resolveInstance(shifts: readonly ShiftRule[], at: Date): ShiftIn
       if (!inst || t < inst.windowStart.getTime() || t >= inst.windowEnd.getTime()) continue;
       const distance =
         t < inst.startsAt.getTime() ? inst.startsAt.getTime() - t : t >= inst.endsAt.getTime() ? t - inst.endsAt.getTime() + 1 : 0;
-      if (
-        !best ||
-        distance < best.distance ||
-        (distance === best.distance && inst.startsAt.getTime() > best.inst.startsAt.getTime())
-      ) {
+      if (!best || distance < best.distance || (distance === best.distance && inst.startsAt.getTime() > best.inst.startsAt.getTime())) {
         best = { inst, distance };
       }
     }

@@ -40,31 +40,51 @@ export class AuditLogDto {
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
 export class ListAuditQueryDto extends PaginationQueryDto {
-  @IsOptional() @Transform(trim) @IsString() @MaxLength(255)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(255)
   actor?: string;
 
   /** e.g. `cameras.create`, `auth.login_failed` */
-  @IsOptional() @Transform(trim) @IsString() @MaxLength(100)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(100)
   action?: string;
 
-  @IsOptional() @Transform(trim) @IsString() @MaxLength(50)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(50)
   resourceType?: string;
 
-  @IsOptional() @Transform(trim) @IsString() @MaxLength(100)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(100)
   resourceId?: string;
 
-  @IsOptional() @IsIn(AUDIT_SEVERITIES)
+  @IsOptional()
+  @IsIn(AUDIT_SEVERITIES)
   severity?: 'info' | 'warning' | 'critical';
 
   /** ISO-8601 lower bound (inclusive). */
-  @IsOptional() @Type(() => Date) @IsDate()
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
   from?: Date;
 
   /** ISO-8601 upper bound (inclusive). */
-  @IsOptional() @Type(() => Date) @IsDate()
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
   to?: Date;
 
   /** Text in the message. */
-  @IsOptional() @Transform(trim) @IsString() @MaxLength(100)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(100)
   search?: string;
 }

@@ -5,15 +5,21 @@ import { UserDto } from '@app/users';
 export class LoginDto {
   /** The user's email. */
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
-  @IsString() @MinLength(3) @MaxLength(255)
+  @IsString()
+  @MinLength(3)
+  @MaxLength(255)
   username: string;
 
-  @IsString() @MinLength(1) @MaxLength(128)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
   password: string;
 }
 
 export class RefreshDto {
-  @IsString() @MinLength(20) @MaxLength(200)
+  @IsString()
+  @MinLength(20)
+  @MaxLength(200)
   refreshToken: string;
 }
 

@@ -34,8 +34,12 @@ describe('buildInput', () => {
   });
 
   it('restricts the protocols ffmpeg may open per type', () => {
-    expect(valueAfter(buildInput({ type: 'Local File', url: '/a.mp4' }, { socketTimeoutMs: 1 }).options, '-protocol_whitelist')).toBe('file,crypto');
-    expect(valueAfter(buildInput({ type: 'HTTP', url: 'http://h/x' }, { socketTimeoutMs: 1 }).options, '-protocol_whitelist')).not.toContain('file');
+    expect(valueAfter(buildInput({ type: 'Local File', url: '/a.mp4' }, { socketTimeoutMs: 1 }).options, '-protocol_whitelist')).toBe(
+      'file,crypto',
+    );
+    expect(
+      valueAfter(buildInput({ type: 'HTTP', url: 'http://h/x' }, { socketTimeoutMs: 1 }).options, '-protocol_whitelist'),
+    ).not.toContain('file');
     expect(buildInput({ type: 'USB', url: '/dev/video0' }, { socketTimeoutMs: 1 }).options).not.toContain('-protocol_whitelist');
   });
 
@@ -52,7 +56,10 @@ describe('buildInput', () => {
   });
 
   it('analyze limits for network sources only; keyframes-only decoding on one thread', () => {
-    const rtsp = buildInput({ type: 'RTSP', url: 'rtsp://h/s' }, { socketTimeoutMs: 1, analyzeDurationUs: 1000000, probeSize: 500000, keyframesOnly: true });
+    const rtsp = buildInput(
+      { type: 'RTSP', url: 'rtsp://h/s' },
+      { socketTimeoutMs: 1, analyzeDurationUs: 1000000, probeSize: 500000, keyframesOnly: true },
+    );
     expect(valueAfter(rtsp.options, '-analyzeduration')).toBe('1000000');
     expect(valueAfter(rtsp.options, '-probesize')).toBe('500000');
     expect(valueAfter(rtsp.options, '-skip_frame')).toBe('nokey');

@@ -68,7 +68,10 @@ describe('FfmpegClient.probe', () => {
   });
 
   it('classifies a failure and masks the password', async () => {
-    const ffprobePath = fake('ffprobe-401', `echo "[rtsp @ 0x5] method DESCRIBE failed: 401 Unauthorized" >&2; echo "$SOURCE_URL: Server returned 401 Unauthorized" >&2; exit 1`);
+    const ffprobePath = fake(
+      'ffprobe-401',
+      `echo "[rtsp @ 0x5] method DESCRIBE failed: 401 Unauthorized" >&2; echo "$SOURCE_URL: Server returned 401 Unauthorized" >&2; exit 1`,
+    );
     process.env.SOURCE_URL = SOURCE.url;
     try {
       const result = await new FfmpegClient({ ffprobePath }).probe(SOURCE);
@@ -139,7 +142,10 @@ describe('FfmpegClient.grabFrame', () => {
   });
 
   it('maps a refused connection and masks the password', async () => {
-    const ffmpegPath = fake('ffmpeg-refused', `${prelude}\necho "[tcp @ 0x1] Connection to tcp://10.0.0.5:554?timeout=5000000 failed: Connection refused" >&2\necho "$SOURCE_URL: Connection refused" >&2\nexit 1`);
+    const ffmpegPath = fake(
+      'ffmpeg-refused',
+      `${prelude}\necho "[tcp @ 0x1] Connection to tcp://10.0.0.5:554?timeout=5000000 failed: Connection refused" >&2\necho "$SOURCE_URL: Connection refused" >&2\nexit 1`,
+    );
     process.env.SOURCE_URL = SOURCE.url;
     try {
       const error = (await new FfmpegClient({ ffmpegPath }).grabFrame(SOURCE).catch((e: unknown) => e)) as StreamError;

@@ -185,7 +185,22 @@ export class FfmpegClient {
     });
     const quality = Math.min(31, Math.max(2, Math.round(options.quality ?? 3)));
     const filters = options.maxWidth ? ['-vf', `scale='min(iw,${Math.round(options.maxWidth)})':-2`] : [];
-    const outputOptions = ['-map', '0:v:0', '-an', '-sn', '-dn', '-frames:v', '1', ...filters, '-q:v', String(quality), '-f', 'image2pipe', '-vcodec', 'mjpeg'];
+    const outputOptions = [
+      '-map',
+      '0:v:0',
+      '-an',
+      '-sn',
+      '-dn',
+      '-frames:v',
+      '1',
+      ...filters,
+      '-q:v',
+      String(quality),
+      '-f',
+      'image2pipe',
+      '-vcodec',
+      'mjpeg',
+    ];
 
     const startedAt = performance.now();
     return new Promise<Buffer>((resolve, reject) => {

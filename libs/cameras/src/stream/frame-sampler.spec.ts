@@ -61,7 +61,9 @@ describe('FrameSampler', () => {
   it('builds one long-lived decoder: keyframes, one frame per interval, JPEG to a pipe', () => {
     const { sampler } = makeSampler({ intervalMs: 2000, maxWidth: 640 });
     const args = sampler.buildArgs();
-    expect(args).toEqual(expect.arrayContaining(['-skip_frame', 'nokey', '-rtsp_transport', 'tcp', '-f', 'image2pipe', '-vcodec', 'mjpeg', 'pipe:1']));
+    expect(args).toEqual(
+      expect.arrayContaining(['-skip_frame', 'nokey', '-rtsp_transport', 'tcp', '-f', 'image2pipe', '-vcodec', 'mjpeg', 'pipe:1']),
+    );
     const filter = args[args.indexOf('-vf') + 1];
     expect(filter).toContain('gte(t-prev_selected_t\\,1.800)');
     expect(filter).toContain("scale='min(iw,640)':-2");

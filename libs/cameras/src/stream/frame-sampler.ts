@@ -262,9 +262,7 @@ export class FrameSampler {
       this.child = null;
       const reason =
         spawnError ??
-        (stderr.trim()
-          ? classifyFfmpegError(stderr, this.source.url).message
-          : `ffmpeg exited (${signal ?? `code ${String(code)}`})`);
+        (stderr.trim() ? classifyFfmpegError(stderr, this.source.url).message : `ffmpeg exited (${signal ?? `code ${String(code)}`})`);
       this.onExit(reason);
     });
   }

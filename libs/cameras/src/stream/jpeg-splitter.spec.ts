@@ -3,7 +3,12 @@ import { JpegSplitter } from './jpeg-splitter';
 
 /** A fake JPEG: SOI, a body with stuffed 0xFF 0x00 bytes and a restart marker, EOI. */
 const jpeg = (id: number, bodyLength = 50): Buffer =>
-  Buffer.concat([Buffer.from([0xff, 0xd8]), Buffer.alloc(bodyLength, id), Buffer.from([0xff, 0x00, 0xff, 0xd0, id]), Buffer.from([0xff, 0xd9])]);
+  Buffer.concat([
+    Buffer.from([0xff, 0xd8]),
+    Buffer.alloc(bodyLength, id),
+    Buffer.from([0xff, 0x00, 0xff, 0xd0, id]),
+    Buffer.from([0xff, 0xd9]),
+  ]);
 
 describe('JpegSplitter', () => {
   it('splits concatenated images', () => {

@@ -40,11 +40,27 @@ describe('packetStats', () => {
 });
 
 describe('summarizeProbe', () => {
-  const h264 = { index: 0, codec_type: 'video', codec_name: 'h264', width: 1920, height: 1080, avg_frame_rate: '25/1', r_frame_rate: '25/1' };
+  const h264 = {
+    index: 0,
+    codec_type: 'video',
+    codec_name: 'h264',
+    width: 1920,
+    height: 1080,
+    avg_frame_rate: '25/1',
+    r_frame_rate: '25/1',
+  };
 
   it('file: declared bit rate and frame rate', () => {
     const result = summarizeProbe({ output: { streams: [h264], format: { bit_rate: '6500000' } }, latencyMs: 42 });
-    expect(result).toEqual({ success: true, latencyMs: 42, bitrate: 6.5, codec: 'h264', resolution: '1920x1080', fps: 25, message: 'Connection OK' });
+    expect(result).toEqual({
+      success: true,
+      latencyMs: 42,
+      bitrate: 6.5,
+      codec: 'h264',
+      resolution: '1920x1080',
+      fps: 25,
+      message: 'Connection OK',
+    });
   });
 
   it('live RTSP: bit rate from packets', () => {
@@ -54,14 +70,25 @@ describe('summarizeProbe', () => {
   });
 
   it('MJPEG: fps counted, not declared', () => {
-    const mjpeg = { index: 0, codec_type: 'video', codec_name: 'mjpeg', width: 640, height: 480, r_frame_rate: '25/1', avg_frame_rate: '0/0' };
+    const mjpeg = {
+      index: 0,
+      codec_type: 'video',
+      codec_name: 'mjpeg',
+      width: 640,
+      height: 480,
+      r_frame_rate: '25/1',
+      avg_frame_rate: '0/0',
+    };
     const result = summarizeProbe({ output: { streams: [mjpeg], packets: packets(11, 5, 30_000, 1_730_000_000) }, latencyMs: 80 });
     expect(result.fps).toBe(5);
     expect(result.bitrate).toBeCloseTo(1.2, 2);
   });
 
   it('falls back to size / duration', () => {
-    const result = summarizeProbe({ output: { streams: [{ ...h264, avg_frame_rate: '0/0' }], format: { size: '1000000', duration: '8' } }, latencyMs: 1 });
+    const result = summarizeProbe({
+      output: { streams: [{ ...h264, avg_frame_rate: '0/0' }], format: { size: '1000000', duration: '8' } },
+      latencyMs: 1,
+    });
     expect(result.bitrate).toBe(1);
     expect(result.fps).toBe(25);
   });

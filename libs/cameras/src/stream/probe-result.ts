@@ -71,9 +71,7 @@ export interface PacketStats {
  * packets over T (the first packet opens the window), and (N-1)/T video frames per second.
  */
 export function packetStats(packets: FfprobePacket[], videoIndex: number | undefined): PacketStats {
-  const timed = packets
-    .map((packet) => ({ packet, t: Number(packet.pts_time ?? packet.dts_time) }))
-    .filter(({ t }) => Number.isFinite(t));
+  const timed = packets.map((packet) => ({ packet, t: Number(packet.pts_time ?? packet.dts_time) })).filter(({ t }) => Number.isFinite(t));
   const stats: PacketStats = { bitsPerSecond: null, fps: null, packets: packets.length };
   if (timed.length >= 2) {
     const times = timed.map(({ t }) => t);

@@ -31,11 +31,7 @@ export class ApiException extends HttpException {
 }
 
 export const notFound = (what: string, id?: string | number): ApiException =>
-  new ApiException(
-    HttpStatus.NOT_FOUND,
-    ErrorCode.NOT_FOUND,
-    id === undefined ? `${what} not found` : `${what} '${String(id)}' not found`,
-  );
+  new ApiException(HttpStatus.NOT_FOUND, ErrorCode.NOT_FOUND, id === undefined ? `${what} not found` : `${what} '${String(id)}' not found`);
 
 export const conflict = (message: string, details?: unknown): ApiException =>
   new ApiException(HttpStatus.CONFLICT, ErrorCode.CONFLICT, message, details);

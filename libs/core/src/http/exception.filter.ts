@@ -25,7 +25,19 @@ interface Mapped {
   headers?: Record<string, string>;
 }
 
-const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006']);
+const DB_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08003',
+  '08006',
+]);
 
 function pgCode(err: unknown): string | undefined {
   const e = err as { code?: unknown; driverError?: { code?: unknown } };
@@ -68,7 +80,14 @@ export function mapError(err: unknown): Mapped {
       return { status, body: res as ApiErrorBody, headers };
     }
     if (status === 404) {
-      return { status, body: { code, message: typeof res === 'object' && res && 'message' in res && /^Cannot /.test(String(res.message)) ? 'Route not found' : err.message } };
+      return {
+        status,
+        body: {
+          code,
+          message:
+            typeof res === 'object' && res && 'message' in res && /^Cannot /.test(String(res.message)) ? 'Route not found' : err.message,
+        },
+      };
     }
     const message = typeof res === 'string' ? res : typeof res === 'object' && res && 'message' in res ? res.message : err.message;
     return {
@@ -82,18 +101,31 @@ export function mapError(err: unknown): Mapped {
   }
   const code = pgCode(err);
   if (err instanceof QueryFailedError) {
-    if (code === '23505') return { status: 409, body: { code: ErrorCode.CONFLICT, message: 'A resource with the same unique value already exists' } };
-    if (code === '23503') return { status: 409, body: { code: ErrorCode.CONFLICT, message: 'The resource is referenced by, or references, another resource' } };
+    if (code === '23505')
+      return { status: 409, body: { code: ErrorCode.CONFLICT, message: 'A resource with the same unique value already exists' } };
+    if (code === '23503')
+      return { status: 409, body: { code: ErrorCode.CONFLICT, message: 'The resource is referenced by, or references, another resource' } };
     if (code === '22P02' || code === '22007' || code === '22008' || code === '22003' || code === '22001' || code === '22021') {
       return { status: 400, body: { code: ErrorCode.VALIDATION_ERROR, message: 'Invalid value for a field' } };
     }
   }
   if (code && DB_DOWN_CODES.has(code)) {
-    return { status: 503, body: { code: ErrorCode.SERVICE_UNAVAILABLE, message: 'A backing service is unavailable; retry shortly' }, headers: { 'Retry-After': '5' } };
+    return {
+      status: 503,
+      body: { code: ErrorCode.SERVICE_UNAVAILABLE, message: 'A backing service is unavailable; retry shortly' },
+      headers: { 'Retry-After': '5' },
+    };
   }
   const msg = (err as { message?: unknown })?.message;
-  if (typeof msg === 'string' && /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Connection is closed/i.test(msg)) {
-    return { status: 503, body: { code: ErrorCode.SERVICE_UNAVAILABLE, message: 'A backing service is unavailable; retry shortly' }, headers: { 'Retry-After': '5' } };
+  if (
+    typeof msg === 'string' &&
+    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Connection is closed/i.test(msg)
+  ) {
+    return {
+      status: 503,
+      body: { code: ErrorCode.SERVICE_UNAVAILABLE, message: 'A backing service is unavailable; retry shortly' },
+      headers: { 'Retry-After': '5' },
+    };
   }
   const mw = middlewareError(err);
   if (mw) return mw;
@@ -110,7 +142,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const mapped = mapError(exception);
     const requestId =
-      requestContext.get()?.requestId ?? (res.getHeader('x-request-id') as string | undefined) ?? resolveRequestId(req.headers['x-request-id']);
+      requestContext.get()?.requestId ??
+      (res.getHeader('x-request-id') as string | undefined) ??
+      resolveRequestId(req.headers['x-request-id']);
     if (mapped.status >= 500) {
       rootLogger().error({ err: exception, requestId, method: req.method, url: req.originalUrl?.split('?')[0] }, 'request failed');
     }

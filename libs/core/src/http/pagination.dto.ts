@@ -6,11 +6,19 @@ export const MAX_PAGE_SIZE = 200;
 /** `page` >= 1 and `pageSize` 1..200 (default 20). Extend it in list query DTOs. */
 export class PaginationQueryDto {
   /** Page number, starting at 1. */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   page?: number = 1;
 
   /** Items per page, 1..200. */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE_SIZE)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
   pageSize?: number = 20;
 }
 

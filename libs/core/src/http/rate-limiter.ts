@@ -51,6 +51,10 @@ export class RateLimitedException extends ApiException {
   readonly headers: Record<string, string>;
   constructor(decision: RateDecision, message = 'Too many requests; slow down') {
     super(HttpStatus.TOO_MANY_REQUESTS, ErrorCode.RATE_LIMITED, message, { retryAfterSeconds: decision.retryAfterSeconds });
-    this.headers = { 'Retry-After': String(decision.retryAfterSeconds), 'X-RateLimit-Limit': String(decision.limit), 'X-RateLimit-Remaining': '0' };
+    this.headers = {
+      'Retry-After': String(decision.retryAfterSeconds),
+      'X-RateLimit-Limit': String(decision.limit),
+      'X-RateLimit-Remaining': '0',
+    };
   }
 }

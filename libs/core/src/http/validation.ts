@@ -34,7 +34,9 @@ export function createValidationPipe(): ValidationPipe {
       return new ApiException(
         HttpStatus.BAD_REQUEST,
         ErrorCode.VALIDATION_ERROR,
-        first ? `Invalid input: ${first.field} ${first.issue.replace(new RegExp(`^${first.field.split('.').pop()} `), '')}` : 'Invalid input',
+        first
+          ? `Invalid input: ${first.field} ${first.issue.replace(new RegExp(`^${first.field.split('.').pop()} `), '')}`
+          : 'Invalid input',
         details,
       );
     },

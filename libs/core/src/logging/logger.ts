@@ -6,9 +6,25 @@ export type AppLogger = Logger;
 
 /** Keys whose values never reach a log line. */
 export const REDACT_PATHS = [
-  'password', '*.password', 'newPassword', '*.newPassword', 'currentPassword', '*.currentPassword',
-  'apiKey', '*.apiKey', 'refreshToken', '*.refreshToken', 'accessToken', '*.accessToken', 'token', '*.token',
-  'streamUrl', '*.streamUrl', 'req.headers.authorization', 'req.headers.cookie', 'headers.authorization',
+  'password',
+  '*.password',
+  'newPassword',
+  '*.newPassword',
+  'currentPassword',
+  '*.currentPassword',
+  'apiKey',
+  '*.apiKey',
+  'refreshToken',
+  '*.refreshToken',
+  'accessToken',
+  '*.accessToken',
+  'token',
+  '*.token',
+  'streamUrl',
+  '*.streamUrl',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
 ];
 
 let root: Logger | undefined;

@@ -1,12 +1,4 @@
-import {
-  Check,
-  Column,
-  CreateDateColumn,
-  Entity,
-  PrimaryColumn,
-  UpdateDateColumn,
-  VersionColumn,
-} from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 
 export type DetectionProviderKind = 'builtin' | 'http' | 'compreface' | 'codeproject';
 export type DetectionProviderStatus = 'connected' | 'degraded' | 'offline';

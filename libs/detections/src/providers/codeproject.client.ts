@@ -87,7 +87,12 @@ export class CodeProjectAiProvider implements FaceProvider {
       if (this.minConfidence !== undefined) form.append('min_confidence', String(this.minConfidence));
       const res = await this.call('recognize', '/v1/vision/face/recognize', form, opts?.signal);
       const size = readImageSize(image);
-      const base = { width: size?.width ?? 0, height: size?.height ?? 0, latencyMs: res.latencyMs, raw: redactSecrets(res.json, [this.apiKey]) };
+      const base = {
+        width: size?.width ?? 0,
+        height: size?.height ?? 0,
+        latencyMs: res.latencyMs,
+        raw: redactSecrets(res.json, [this.apiKey]),
+      };
       if (isNoFace(res)) return { faces: [], ...base };
       this.ensureSuccess('recognize', res);
       return { faces: parsePredictions(res.json), ...base };
@@ -107,7 +112,11 @@ export class CodeProjectAiProvider implements FaceProvider {
         form.append(`image${index + 1}`, new Blob([image], { type }), filename);
       }
       const res = await this.call('register', '/v1/vision/face/register', form);
-      if (isNoFace(res)) throw new ProviderRejectedError(`CodeProject.AI register: ${providerMessage(res, [this.apiKey]) || 'no face detected'}`, res.status);
+      if (isNoFace(res))
+        throw new ProviderRejectedError(
+          `CodeProject.AI register: ${providerMessage(res, [this.apiKey]) || 'no face detected'}`,
+          res.status,
+        );
       this.ensureSuccess('register', res);
     });
   }

@@ -94,7 +94,12 @@ export class CompreFaceProvider implements FaceProvider {
       if (this.detProbThreshold !== undefined) query.set('det_prob_threshold', String(this.detProbThreshold));
       const res = await this.call('recognize', 'POST', `/api/v1/recognition/recognize?${query}`, imageForm(image), opts?.signal);
       const size = readImageSize(image);
-      const base = { width: size?.width ?? 0, height: size?.height ?? 0, latencyMs: res.latencyMs, raw: redactSecrets(res.json, [this.apiKey]) };
+      const base = {
+        width: size?.width ?? 0,
+        height: size?.height ?? 0,
+        latencyMs: res.latencyMs,
+        raw: redactSecrets(res.json, [this.apiKey]),
+      };
       if (isNoFace(res)) return { faces: [], ...base };
       this.ensureOk('recognize', res);
       return { faces: parseRecognition(res.json, this.minSimilarity), ...base };
@@ -111,7 +116,8 @@ export class CompreFaceProvider implements FaceProvider {
         const query = new URLSearchParams({ subject });
         if (this.detProbThreshold !== undefined) query.set('det_prob_threshold', String(this.detProbThreshold));
         const res = await this.call('add example', 'POST', `/api/v1/recognition/faces?${query}`, imageForm(image, `face-${index + 1}`));
-        if (isNoFace(res)) throw new ProviderRejectedError(`CompreFace add example: no face found in image ${index + 1} of ${images.length}`, res.status);
+        if (isNoFace(res))
+          throw new ProviderRejectedError(`CompreFace add example: no face found in image ${index + 1} of ${images.length}`, res.status);
         this.ensureOk('add example', res);
       }
     });
@@ -141,7 +147,13 @@ export class CompreFaceProvider implements FaceProvider {
     this.ensureOk('delete examples', res);
   }
 
-  private call(what: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: FormData, signal?: AbortSignal): Promise<ProviderResponse> {
+  private call(
+    what: string,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: FormData,
+    signal?: AbortSignal,
+  ): Promise<ProviderResponse> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.apiKey) headers['x-api-key'] = this.apiKey;
     return sendProviderRequest({

@@ -247,7 +247,11 @@ export async function probeHealth(
   }
   if (!opts.accepted(res)) {
     const detail = providerMessage(res, opts.secrets);
-    return { status: 'degraded', latencyMs, message: `${opts.label} gave an unexpected answer (HTTP ${res.status}${detail ? `: ${detail}` : ''})` };
+    return {
+      status: 'degraded',
+      latencyMs,
+      message: `${opts.label} gave an unexpected answer (HTTP ${res.status}${detail ? `: ${detail}` : ''})`,
+    };
   }
   if (latencyMs >= opts.degradedAfterMs) {
     return { status: 'degraded', latencyMs, message: `${opts.label} is slow: ${latencyMs} ms (limit ${opts.degradedAfterMs} ms)` };

@@ -24,13 +24,7 @@ export interface ClassifyThresholds extends QualityLimits {
 
 export type FaceDecision = 'authorized' | 'unknown' | 'ignored';
 
-export type ClassifyReason =
-  | 'matched'
-  | 'inconclusive'
-  | 'below_threshold'
-  | 'no_candidates'
-  | 'no_embedding'
-  | QualityProblem;
+export type ClassifyReason = 'matched' | 'inconclusive' | 'below_threshold' | 'no_candidates' | 'no_embedding' | QualityProblem;
 
 export interface FaceClassification {
   decision: FaceDecision;

@@ -123,7 +123,14 @@ function assembleScoresModule(): Uint8Array {
   const body = [...locals, ...code];
   const i32t = 0x7f;
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [1, 0x60, 5, i32t, i32t, i32t, i32t, i32t, 0]),
     ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x00, 0x01]),
     ...section(3, [1, 0]),
@@ -225,11 +232,7 @@ class WasmDotKernel implements DotKernel {
     const buf = this.memory.buffer;
     this.queryView = new Float32Array(buf, 0, this.stride);
     this.matrixView = new Float32Array(buf, this.matrixOffset, this.capacity * this.stride);
-    this.scoresView = new Float32Array(
-      buf,
-      this.matrixOffset + this.capacity * this.stride * 4,
-      this.capacity,
-    );
+    this.scoresView = new Float32Array(buf, this.matrixOffset + this.capacity * this.stride * 4, this.capacity);
   }
 }
 

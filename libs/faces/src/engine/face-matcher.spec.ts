@@ -69,7 +69,10 @@ describe('dot kernels', () => {
 
   it('keeps existing rows when capacity grows', () => {
     const k = createDotKernel(32);
-    k.rows().set(Array.from({ length: 32 }, (_, i) => i + 1), 0);
+    k.rows().set(
+      Array.from({ length: 32 }, (_, i) => i + 1),
+      0,
+    );
     k.reserve(5000, 1);
     expect(k.capacity).toBeGreaterThanOrEqual(5000);
     expect(Array.from(k.rows().subarray(0, 3))).toEqual([1, 2, 3]);
@@ -93,7 +96,7 @@ describe.each(['auto', 'js'] as const)('FaceMatcher (%s kernel)', (kernel) => {
     expect(best?.similarity).toBeCloseTo(cosine([0.1, 3, 0], [0, 1, 0]), 5);
   });
 
-  it("scores a profile by the best of its embeddings and returns k distinct profiles", () => {
+  it('scores a profile by the best of its embeddings and returns k distinct profiles', () => {
     const m = new FaceMatcher({ kernel });
     m.upsertMany([
       record('a1', 'alice', [1, 0, 0, 0]),

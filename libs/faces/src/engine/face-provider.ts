@@ -66,7 +66,10 @@ export interface FaceProvider {
 
 /** Error a provider throws for failures worth retrying (transport, 5xx, timeout). */
 export class ProviderUnavailableError extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'ProviderUnavailableError';
   }
@@ -74,7 +77,10 @@ export class ProviderUnavailableError extends Error {
 
 /** Error a provider throws for failures that retrying will not fix (bad key, bad request). */
 export class ProviderRejectedError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'ProviderRejectedError';
   }

@@ -9,8 +9,20 @@ function image(width: number, height: number, f: (x: number, y: number) => numbe
 
 describe('varianceOfLaplacian', () => {
   it('is 0 on a flat image and on a linear ramp (the Laplacian of a plane is 0)', () => {
-    expect(varianceOfLaplacian(image(20, 20, () => 128), 20, 20)).toBe(0);
-    expect(varianceOfLaplacian(image(20, 20, (x) => 10 * x), 20, 20)).toBe(0);
+    expect(
+      varianceOfLaplacian(
+        image(20, 20, () => 128),
+        20,
+        20,
+      ),
+    ).toBe(0);
+    expect(
+      varianceOfLaplacian(
+        image(20, 20, (x) => 10 * x),
+        20,
+        20,
+      ),
+    ).toBe(0);
   });
 
   it('matches a hand-computed value on a checkerboard', () => {

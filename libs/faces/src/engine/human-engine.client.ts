@@ -64,11 +64,7 @@ const REQUIRED_MODELS = ['blazeface', 'facemesh', 'faceres'] as const;
 
 /** The detection chain shared by every engine of this process (see enqueue). */
 let processTail: Promise<unknown> = Promise.resolve();
-const WASM_FILES = [
-  'tfjs-backend-wasm.wasm',
-  'tfjs-backend-wasm-simd.wasm',
-  'tfjs-backend-wasm-threaded-simd.wasm',
-] as const;
+const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
 
 type TfModule = typeof TfCore;
 type HumanCtor = new (config?: Partial<Config>) => Human;
@@ -380,12 +376,7 @@ export class HumanFaceEngine implements FaceProvider {
         quality: { faceSizePx: faceSizeOf(box), sharpness: round1(sharpness) },
       });
       rawFaces.push({
-        paddedBox: scaleBox(
-          { left: f.box[0], top: f.box[1], width: f.box[2], height: f.box[3] },
-          scale,
-          d.origWidth,
-          d.origHeight,
-        ),
+        paddedBox: scaleBox({ left: f.box[0], top: f.box[1], width: f.box[2], height: f.box[3] }, scale, d.origWidth, d.origHeight),
         boxScore: round4(f.boxScore),
         faceScore: round4(f.faceScore),
       });
@@ -499,7 +490,10 @@ async function warmUp(human: Human, tf: TfModule): Promise<void> {
     const model = human.models.models[name] as unknown as WarmableModel | null;
     const shape = model?.inputs?.[0]?.shape;
     if (!model || !shape) continue;
-    const input = tf.zeros(shape.map((s) => (s > 0 ? s : 1)), 'float32');
+    const input = tf.zeros(
+      shape.map((s) => (s > 0 ? s : 1)),
+      'float32',
+    );
     try {
       tf.dispose(model.execute(input));
     } finally {
@@ -603,10 +597,7 @@ function normalise(v: readonly number[] | undefined): number[] | undefined {
 
 function withDeadline<T>(work: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new ProviderUnavailableError(`face engine timed out after ${ms} ms`)),
-      ms,
-    );
+    const timer = setTimeout(() => reject(new ProviderUnavailableError(`face engine timed out after ${ms} ms`)), ms);
     timer.unref?.();
     const onAbort = () => reject(signal?.reason ?? new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -50,7 +50,10 @@ describe('validateImage', () => {
   });
 
   it('reports the displayed size of an EXIF-rotated JPEG', async () => {
-    const rotated = await sharp(await solid(120, 40, 'jpeg')).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+    const rotated = await sharp(await solid(120, 40, 'jpeg'))
+      .withMetadata({ orientation: 6 })
+      .jpeg()
+      .toBuffer();
     await expect(validateImage(rotated, limits)).resolves.toMatchObject({ width: 40, height: 120, orientation: 6 });
   });
 

@@ -19,11 +19,7 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 export function sniffImageType(buf: Uint8Array): ImageType | null {
   if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpeg';
   if (buf.length >= 8 && PNG_SIGNATURE.every((b, i) => buf[i] === b)) return 'png';
-  if (
-    buf.length >= 12 &&
-    ascii(buf, 0, 4) === 'RIFF' &&
-    ascii(buf, 8, 12) === 'WEBP'
-  ) {
+  if (buf.length >= 12 && ascii(buf, 0, 4) === 'RIFF' && ascii(buf, 8, 12) === 'WEBP') {
     return 'webp';
   }
   return null;
@@ -55,13 +51,7 @@ export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = Object.freeze({
   maxPixels: 40_000_000,
 });
 
-export type ImageValidationCode =
-  | 'empty'
-  | 'too_many_bytes'
-  | 'unsupported_type'
-  | 'undecodable'
-  | 'too_large'
-  | 'too_small';
+export type ImageValidationCode = 'empty' | 'too_many_bytes' | 'unsupported_type' | 'undecodable' | 'too_large' | 'too_small';
 
 export class ImageValidationError extends Error {
   constructor(
@@ -85,24 +75,15 @@ export interface ValidatedImage {
 }
 
 /** Validate an encoded image against limits; throws ImageValidationError with a code. */
-export async function validateImage(
-  buf: Buffer,
-  limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
-): Promise<ValidatedImage> {
+export async function validateImage(buf: Buffer, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<ValidatedImage> {
   if (buf.length === 0) throw new ImageValidationError('empty', 'image is empty');
   if (buf.length > limits.maxBytes) {
-    throw new ImageValidationError(
-      'too_many_bytes',
-      `image is ${buf.length} bytes, the limit is ${limits.maxBytes}`,
-    );
+    throw new ImageValidationError('too_many_bytes', `image is ${buf.length} bytes, the limit is ${limits.maxBytes}`);
   }
   const type = sniffImageType(buf);
   const allowed = limits.types ?? (['jpeg', 'png', 'webp'] as const);
   if (!type || !allowed.includes(type)) {
-    throw new ImageValidationError(
-      'unsupported_type',
-      `image type ${type ?? 'unknown'} is not accepted (allowed: ${allowed.join(', ')})`,
-    );
+    throw new ImageValidationError('unsupported_type', `image type ${type ?? 'unknown'} is not accepted (allowed: ${allowed.join(', ')})`);
   }
 
   let meta: sharp.Metadata;

@@ -13,7 +13,13 @@ describe('worker control contract', () => {
   });
 
   it('rejects malformed commands', () => {
-    for (const raw of ['', 'null', '{"command":"rm -rf"}', '{"command":"restart-queues","target":1}', '{"command":"resume-queues","queues":"all"}']) {
+    for (const raw of [
+      '',
+      'null',
+      '{"command":"rm -rf"}',
+      '{"command":"restart-queues","target":1}',
+      '{"command":"resume-queues","queues":"all"}',
+    ]) {
       expect(parseWorkerCommand(raw)).toBeNull();
     }
   });

@@ -1,11 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RedisService, serviceUnavailable } from '@app/core';
-import {
-  WORKER_CONTROL_CHANNEL,
-  WORKER_HEARTBEAT_KEY_PREFIX,
-  WorkerControlCommand,
-  WorkerHeartbeat,
-} from './worker-heartbeat';
+import { WORKER_CONTROL_CHANNEL, WORKER_HEARTBEAT_KEY_PREFIX, WorkerControlCommand, WorkerHeartbeat } from './worker-heartbeat';
 
 /**
  * The api's view of the worker processes: their heartbeats in Redis, and the control channel to

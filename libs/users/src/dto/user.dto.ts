@@ -55,53 +55,82 @@ export class RoleDto {
 
 export class ListUsersQueryDto extends PaginationQueryDto {
   /** Role id, e.g. ROLE-OPERATOR. */
-  @IsOptional() @IsString() @Matches(ROLE_ID, { message: 'role must be a role id like ROLE-OPERATOR' })
+  @IsOptional()
+  @IsString()
+  @Matches(ROLE_ID, { message: 'role must be a role id like ROLE-OPERATOR' })
   role?: string;
 
-  @IsOptional() @IsIn(USER_STATUSES)
+  @IsOptional()
+  @IsIn(USER_STATUSES)
   status?: 'active' | 'suspended';
 
   /** Matches name or email, case-insensitive. */
-  @IsOptional() @Transform(trim) @IsString() @MaxLength(100)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(100)
   search?: string;
 }
 
 export class CreateUserDto {
-  @Transform(trim) @IsString() @MinLength(1) @MaxLength(255)
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
   name: string;
 
-  @Transform(lower) @IsEmail() @MaxLength(255)
+  @Transform(lower)
+  @IsEmail()
+  @MaxLength(255)
   email: string;
 
-  @IsString() @Matches(ROLE_ID, { message: 'roleId must be a role id like ROLE-OPERATOR' })
+  @IsString()
+  @Matches(ROLE_ID, { message: 'roleId must be a role id like ROLE-OPERATOR' })
   roleId: string;
 
   /** 10-128 characters. When absent a temporary password is generated and returned once. */
-  @IsOptional() @IsString() @MinLength(10) @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MinLength(10)
+  @MaxLength(128)
   password?: string;
 }
 
 export class UpdateUserDto {
-  @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(255)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
   name?: string;
 
-  @IsOptional() @Transform(lower) @IsEmail() @MaxLength(255)
+  @IsOptional()
+  @Transform(lower)
+  @IsEmail()
+  @MaxLength(255)
   email?: string;
 
-  @IsOptional() @IsString() @Matches(ROLE_ID, { message: 'roleId must be a role id like ROLE-OPERATOR' })
+  @IsOptional()
+  @IsString()
+  @Matches(ROLE_ID, { message: 'roleId must be a role id like ROLE-OPERATOR' })
   roleId?: string;
 
-  @IsOptional() @IsIn(USER_STATUSES)
+  @IsOptional()
+  @IsIn(USER_STATUSES)
   status?: 'active' | 'suspended';
 }
 
 export class ChangePasswordDto {
   /** The new password, 10-128 characters. */
-  @IsString() @MinLength(10) @MaxLength(128)
+  @IsString()
+  @MinLength(10)
+  @MaxLength(128)
   password: string;
 
   /** Required when changing your own password. */
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
   currentPassword?: string;
 }
