@@ -45,7 +45,44 @@ export class UsersRepository {
     );
     const r = rows[0];
     if (!r) return null;
-    const user = this.users.create({
+    const user = this.fromRow(r);
+    return { user, permissions: (r.permissions as string[]) ?? [] };
+  }
+
+  /** One round trip: the page and the total (count(*) OVER ()), newest first. */
+  async list(f: UserListFilter): Promise<[UserEntity[], number]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (f.role) where.push(`role_id = $${params.push(f.role)}`);
+    if (f.status) where.push(`status = $${params.push(f.status)}`);
+    if (f.search) {
+      const p = params.push(`%${escapeLike(f.search)}%`);
+      where.push(`(name ILIKE $${p} OR email ILIKE $${p})`);
+    }
+    const limit = params.push(f.take);
+    const offset = params.push(f.skip);
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT id, email, name, hashed_password, role_id, status, last_active, created_at, updated_at, version,
+              count(*) OVER () AS total
+         FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY created_at DESC, id ASC
+        LIMIT $${limit} OFFSET $${offset}`,
+      params,
+    );
+    let total = rows.length ? Number(rows[0].total) : 0;
+    if (!rows.length && f.skip > 0) {
+      // past the last page: the window function saw no row, count separately
+      const [c] = (await this.dataSource.query(
+        `SELECT count(*)::int AS n FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+        params.slice(0, limit - 1),
+      )) as Array<{ n: number }>;
+      total = c?.n ?? 0;
+    }
+    return [rows.map((r) => this.fromRow(r)), total];
+  }
+
+  private fromRow(r: Record<string, unknown>): UserEntity {
+    return this.users.create({
       id: r.id as string,
       email: r.email as string,
       name: r.name as string,
@@ -57,17 +94,6 @@ export class UsersRepository {
       updatedAt: r.updated_at as Date,
       version: r.version as number,
     });
-    return { user, permissions: (r.permissions as string[]) ?? [] };
-  }
-
-  async list(f: UserListFilter): Promise<[UserEntity[], number]> {
-    const qb = this.users.createQueryBuilder('u');
-    if (f.role) qb.andWhere('u.role_id = :role', { role: f.role });
-    if (f.status) qb.andWhere('u.status = :status', { status: f.status });
-    if (f.search) {
-      qb.andWhere('(u.name ILIKE :s OR u.email ILIKE :s)', { s: `%${escapeLike(f.search)}%` });
-    }
-    return qb.orderBy('u.created_at', 'DESC').addOrderBy('u.id', 'ASC').skip(f.skip).take(f.take).getManyAndCount();
   }
 
   listRoles(): Promise<RoleEntity[]> {
