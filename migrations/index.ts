@@ -4,6 +4,7 @@ import { FaceEmbeddings1795700823510 } from './1795700823510-FaceEmbeddings';
 import { NotificationAcknowledgements1795700971624 } from './1795700971624-NotificationAcknowledgements';
 import { AttendanceEngine1795701000000 } from './1795701000000-AttendanceEngine';
 import { AlertListIndexes1795702377926 } from './1795702377926-AlertListIndexes';
+import { UsersSearchKey1795790000000 } from './1795790000000-UsersSearchKey';
 
 /** Every migration, oldest first. Add each new migration here (`migrate:generate` reminds you). */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   NotificationAcknowledgements1795700971624,
   AttendanceEngine1795701000000,
   AlertListIndexes1795702377926,
+  UsersSearchKey1795790000000,
 ];

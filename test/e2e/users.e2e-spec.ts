@@ -90,6 +90,36 @@ describe('users and roles: RBAC rules, filters, password changes, audit', () => 
     expect(like.body.meta.total).toBe(0);
   });
 
+  it('search matches name or email case-insensitively, follows renames, never across name and email', async () => {
+    const created = await t
+      .http()
+      .post('/api/v1/users')
+      .set(auth(admin))
+      .send({ name: 'Zoë Kowalczyk', email: 'Z.Kowal@Plant.Example', roleId: 'ROLE-VIEWER', password: 'viewer-password' });
+    expect(created.status).toBe(201);
+    const search = async (q: string): Promise<string[]> => {
+      const res = await t
+        .http()
+        .get(`/api/v1/users?search=${encodeURIComponent(q)}`)
+        .set(auth(admin));
+      expect(res.status).toBe(200);
+      return res.body.data.map((u: { email: string }) => u.email);
+    };
+    expect(await search('zoË kOWAL')).toEqual(['z.kowal@plant.example']);
+    expect(await search('PLANT.example')).toEqual(['z.kowal@plant.example']);
+    // the end of the name followed by the start of the email is not a match
+    expect(await search('czykz.k')).toEqual([]);
+    expect(await search('czyk\nz.k')).toEqual([]);
+    expect(await search('czyk\u0000')).toEqual(['z.kowal@plant.example']);
+    const renamed = await t.http().put(`/api/v1/users/${created.body.data.id}`).set(auth(admin)).send({ name: 'Zoe Nowak' });
+    expect(renamed.status).toBe(200);
+    expect(await search('kowalczyk')).toEqual([]);
+    expect(await search('NOWAK')).toEqual(['z.kowal@plant.example']);
+    // pages are cached in Redis; every write invalidates them, a delete included
+    expect((await t.http().delete(`/api/v1/users/${created.body.data.id}`).set(auth(admin))).status).toBe(204);
+    expect(await search('NOWAK')).toEqual([]);
+  });
+
   it('enforces permissions on every users route per role', async () => {
     const viewer = await t.userWithRole('ROLE-VIEWER');
     const operator = await t.userWithRole('ROLE-OPERATOR');

@@ -4,6 +4,7 @@ import { AuthPrincipal, ClientInfo, EnvDto, RateLimitedException, RateLimiter, u
 import { AuditService } from '@app/audit';
 import { PasswordHasher, UserDto, UserEntity, UsersRepository } from '@app/users';
 import { TokenService } from './token.service';
+import { principalUsers } from './principal-users';
 import { LoginDto, LoginResultDto, MeDto, TokenPairDto } from './dto/auth.dto';
 
 @Injectable()
@@ -128,7 +129,8 @@ export class AuthService {
   }
 
   async me(principal: AuthPrincipal): Promise<MeDto> {
-    const user = await this.users.findById(principal.userId);
+    // the row this very request was authenticated with, else (a principal built elsewhere) a fresh read
+    const user = principalUsers.get(principal) ?? (await this.users.findById(principal.userId));
     if (!user) throw unauthorized('User no longer exists');
     return { user: UserDto.from(user), permissions: principal.permissions };
   }

@@ -5,6 +5,7 @@ import { AuthPrincipal, EnvDto, requestContext, unauthorized } from '@app/core';
 import { UsersRepository } from '@app/users';
 import { jwtSecretKey, type AccessTokenClaims } from './token.service';
 import { ActivityTracker } from './activity.tracker';
+import { principalUsers } from './principal-users';
 
 /**
  * Verifies the bearer token, then re-reads the user: a deleted or suspended user, or one whose role
@@ -33,7 +34,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (found.user.status !== 'active') throw unauthorized('User is suspended');
     requestContext.setUser(found.user.id);
     this.activity.touch(found.user.id);
-    return {
+    const principal: AuthPrincipal = {
       userId: found.user.id,
       email: found.user.email,
       name: found.user.name,
@@ -41,5 +42,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       permissions: found.permissions,
       sessionFamilyId: claims.sid,
     };
+    principalUsers.set(principal, found.user);
+    return principal;
   }
 }

@@ -12,7 +12,11 @@ export interface AccessTokenClaims {
   sid?: string;
 }
 
+/** Most verified access tokens remembered per process (a full memo is simply emptied). */
+const VERIFIED_MAX = 10_000;
+
 /** Signs and verifies access JWTs (HS256) and mints opaque refresh tokens stored only as hashes. */
+
 @Injectable()
 export class TokenService {
   /**
@@ -39,15 +43,34 @@ export class TokenService {
     );
   }
 
-  /** Returns the claims or null for any invalid, expired or foreign token. */
+  /**
+   * Returns the claims or null for any invalid, expired or foreign token. A token verified once is
+   * remembered (at most VERIFIED_MAX tokens, each until its `exp`): verification is a pure function of
+   * the token and the key, so the memo changes no outcome, it only spares the HMAC and JSON work on
+   * every request of a client that polls. Invalid tokens are not remembered.
+   */
   verifyAccess(token: string): AccessTokenClaims | null {
+    const now = Math.floor(Date.now() / 1000);
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.exp > now) return known;
+      this.verified.delete(token);
+    }
+    let claims: AccessTokenClaims & { exp?: number };
     try {
       // jsonwebtoken accepts a KeyObject; @nestjs/jwt's typing only lists string | Buffer
-      return this.jwt.verify<AccessTokenClaims & object>(token, { secret: this.key as unknown as string, algorithms: ['HS256'] });
+      claims = this.jwt.verify<AccessTokenClaims & object>(token, { secret: this.key as unknown as string, algorithms: ['HS256'] });
     } catch {
       return null;
     }
+    if (typeof claims.exp === 'number') {
+      if (this.verified.size >= VERIFIED_MAX) this.verified.clear();
+      this.verified.set(token, claims as AccessTokenClaims & { exp: number });
+    }
+    return claims;
   }
+
+  private readonly verified = new Map<string, AccessTokenClaims & { exp: number }>();
 
   newRefreshToken(): string {
     return randomBytes(48).toString('base64url');

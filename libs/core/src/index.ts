@@ -15,3 +15,4 @@ export * from './http/principal';
 export * from './http/rate-limiter';
 export * from './http/params';
 export * from './http/api-docs';
+export * from './redis/versioned-cache';

@@ -5,3 +5,4 @@ export * from './database.module';
 export * from './transaction';
 export * from './seed/seed.service';
 export * from './database-admin';
+export * from './prepared';

@@ -1,9 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
+import { Paginated, RedisService, VersionedCache } from '@app/core';
+import { preparedQuery } from '@app/database/prepared';
 import { RoleEntity } from './entities/role.entity';
 import { UserEntity, UserStatus } from './entities/user.entity';
 import { UserSessionEntity } from './entities/user-session.entity';
+import type { UserDto } from './dto/user.dto';
+
+/** A cached GET /users page: the DTOs and the pagination meta. */
+export interface CachedUsersPage {
+  items: UserDto[];
+  meta: Paginated<UserDto>['meta'];
+}
 
 export interface UserListFilter {
   role?: string;
@@ -20,7 +29,17 @@ export class UsersRepository {
   private readonly roles: Repository<RoleEntity>;
   private readonly sessions: Repository<UserSessionEntity>;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  /**
+   * GET /users pages, shared by every api process (issue 2: the route must take 1,000 req/s). Every
+   * write to the users table below invalidates it, after its transaction commits.
+   */
+  readonly listCache: VersionedCache<CachedUsersPage>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    redis: RedisService,
+  ) {
+    this.listCache = new VersionedCache<CachedUsersPage>(redis, 'users:list');
     this.users = dataSource.getRepository(UserEntity);
     this.roles = dataSource.getRepository(RoleEntity);
     this.sessions = dataSource.getRepository(UserSessionEntity);
@@ -36,7 +55,8 @@ export class UsersRepository {
 
   /** The user and the permissions of their role, in one round trip (hot path: every request). */
   async findPrincipal(id: string): Promise<{ user: UserEntity; permissions: string[] } | null> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const rows = await preparedQuery(
+      this.dataSource,
       `SELECT u.id, u.email, u.name, u.hashed_password, u.role_id, u.status, u.last_active, u.created_at, u.updated_at,
               u.version, r.permissions
          FROM users u JOIN roles r ON r.id = u.role_id
@@ -55,13 +75,15 @@ export class UsersRepository {
     const params: unknown[] = [];
     if (f.role) where.push(`role_id = $${params.push(f.role)}`);
     if (f.status) where.push(`status = $${params.push(f.status)}`);
-    if (f.search) {
-      const p = params.push(`%${escapeLike(f.search)}%`);
-      where.push(`(name ILIKE $${p} OR email ILIKE $${p})`);
-    }
+    // search_key = lower(name) || E'\n' || lower(email) (migration UsersSearchKey): one case-sensitive
+    // LIKE on a lower-cased pattern instead of two ILIKEs; control characters cannot match anything
+    const search = f.search?.replace(/\p{Cc}/gu, '').toLowerCase();
+    if (search) where.push(`search_key LIKE $${params.push(`%${escapeLike(search)}%`)}`);
     const limit = params.push(f.take);
     const offset = params.push(f.skip);
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    // one prepared statement per filter combination (at most 8 texts)
+    const rows = await preparedQuery(
+      this.dataSource,
       `SELECT id, email, name, hashed_password, role_id, status, last_active, created_at, updated_at, version,
               count(*) OVER () AS total
          FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -82,7 +104,8 @@ export class UsersRepository {
   }
 
   private fromRow(r: Record<string, unknown>): UserEntity {
-    return this.users.create({
+    // a plain assignment: TypeORM's create() walks the entity metadata per row (hot path: every request)
+    return Object.assign(new UserEntity(), {
       id: r.id as string,
       email: r.email as string,
       name: r.name as string,
@@ -104,31 +127,41 @@ export class UsersRepository {
     return this.roles.findOneBy({ id });
   }
 
-  create(data: Pick<UserEntity, 'email' | 'name' | 'hashedPassword' | 'roleId' | 'status'>): Promise<UserEntity> {
-    return this.users.save(this.users.create({ ...data, email: data.email.trim().toLowerCase() }));
+  async create(data: Pick<UserEntity, 'email' | 'name' | 'hashedPassword' | 'roleId' | 'status'>): Promise<UserEntity> {
+    const saved = await this.users.save(this.users.create({ ...data, email: data.email.trim().toLowerCase() }));
+    await this.listCache.invalidate();
+    return saved;
   }
 
-  save(user: UserEntity, manager?: EntityManager): Promise<UserEntity> {
-    return (manager ?? this.dataSource.manager).getRepository(UserEntity).save(user);
+  /** With `manager` (inside withAdminLock/transaction) the list cache is invalidated when that commits. */
+  async save(user: UserEntity, manager?: EntityManager): Promise<UserEntity> {
+    const saved = await (manager ?? this.dataSource.manager).getRepository(UserEntity).save(user);
+    if (!manager) await this.listCache.invalidate();
+    return saved;
   }
 
+  /** With `manager` (inside withAdminLock/transaction) the list cache is invalidated when that commits. */
   async delete(id: string, manager?: EntityManager): Promise<void> {
     await (manager ?? this.dataSource.manager).getRepository(UserEntity).delete({ id });
+    if (!manager) await this.listCache.invalidate();
   }
 
   async touchLastActive(id: string): Promise<void> {
     await this.dataSource.query(`UPDATE users SET last_active = now() WHERE id = $1`, [id]);
+    await this.listCache.invalidate();
   }
 
   /**
    * Runs `fn` holding the lock that serialises changes to admin accounts, so two admins cannot
    * remove each other at once and leave the system without one.
    */
-  withAdminLock<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
+  async withAdminLock<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const result = await this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('users:admin-guard'))`);
       return fn(manager);
     });
+    await this.listCache.invalidate();
+    return result;
   }
 
   /** Active users whose role grants `*`, other than `exceptId`. */
@@ -213,8 +246,10 @@ export class UsersRepository {
     return this.sessions.findOneBy({ id });
   }
 
-  transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(fn);
+  async transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const result = await this.dataSource.transaction(fn);
+    await this.listCache.invalidate();
+    return result;
   }
 }
 

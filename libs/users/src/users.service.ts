@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { AuthPrincipal, Paginated, badRequest, conflict, forbidden, notFound, pageWindow, unauthorized } from '@app/core';
 import { UsersRepository } from './users.repository';
 import { PasswordHasher } from './password.hasher';
@@ -11,10 +12,18 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
   ) {}
 
+  /** Served from the shared list cache when no user changed since the page was cached. */
   async list(q: ListUsersQueryDto): Promise<Paginated<UserDto>> {
     const { page, pageSize, skip, take } = pageWindow(q);
+    const variant = createHash('sha1')
+      .update(JSON.stringify([q.role ?? null, q.status ?? null, q.search ?? null, page, pageSize]))
+      .digest('base64url');
+    const cached = await this.repo.listCache.read(variant);
+    if (cached?.value) return new Paginated(cached.value.items, cached.value.meta);
     const [rows, total] = await this.repo.list({ role: q.role, status: q.status, search: q.search, skip, take });
-    return Paginated.of(rows.map(UserDto.from), total, page, pageSize);
+    const result = Paginated.of(rows.map(UserDto.from), total, page, pageSize);
+    if (cached) await this.repo.listCache.write(cached.version, variant, { items: result.items, meta: result.meta });
+    return result;
   }
 
   async get(id: string): Promise<UserDto> {

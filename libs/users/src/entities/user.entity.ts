@@ -20,6 +20,8 @@ export type UserStatus = 'active' | 'suspended';
 @Index('idx_users_role_id', ['roleId'])
 // addition: the spec lists the statuses in a comment only
 @Check('chk_users_status', `status IN ('active', 'suspended')`)
+// addition (migration UsersSearchKey): pg_trgm GIN index on search_key, invisible to TypeORM
+@Index('idx_users_search_key_trgm', { synchronize: false })
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'pk_users' })
   id: string;
@@ -50,6 +52,13 @@ export class UserEntity {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
+
+  /**
+   * addition: `lower(name) || E'\n' || lower(email)`, written by the trg_users_search_key trigger
+   * only (never by the application), matched by GET /users?search= with a plain LIKE.
+   */
+  @Column({ name: 'search_key', type: 'text', default: '', select: false, insert: false, update: false })
+  searchKey?: string;
 
   /** Optimistic-lock version, bumped by TypeORM on every save/update. */
   @VersionColumn({ name: 'version', type: 'integer', default: 1 })

@@ -1,0 +1,74 @@
+import type { RedisService } from './redis.service';
+
+/**
+ * One round trip for a read: the current version of the cache (created at first use, or after a
+ * flush, above any earlier one) and the entry stored under it for `variant`.
+ * KEYS[1] = version key; ARGV = [initial version, entry key prefix (with REDIS_PREFIX: keys built in
+ * Lua are not prefixed by ioredis), entry key suffix].
+ */
+const READ_SCRIPT = `
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], ARGV[1], 'NX')
+  v = redis.call('GET', KEYS[1])
+end
+return {v, redis.call('GET', ARGV[2] .. v .. ARGV[3]) or ''}
+`;
+
+/**
+ * A read-through cache in Redis for answers that every api process may share (list pages), kept
+ * correct by versioning rather than by expiry: every write to the underlying data calls invalidate(),
+ * which bumps the version, so no process serves an entry written before the change. Entries also
+ * expire after `ttlSeconds`, which bounds staleness after a write made around the cache (raw SQL, a
+ * restore) and lets old versions disappear. When Redis is unreachable reads miss and writes are
+ * skipped: the cache never fails a request.
+ */
+export class VersionedCache<T> {
+  private readonly versionKey: string;
+  private readonly entryPrefix: string;
+
+  constructor(
+    private readonly redis: RedisService,
+    name: string,
+    private readonly ttlSeconds = 30,
+  ) {
+    this.versionKey = `cache:${name}:version`;
+    this.entryPrefix = `cache:${name}:entry:`;
+  }
+
+  /** The current version and, when cached under it, the entry for `variant`; null without Redis. */
+  async read(variant: string): Promise<{ version: string; value?: T } | null> {
+    try {
+      const [version, raw] = (await this.redis.client.eval(
+        READ_SCRIPT,
+        1,
+        this.versionKey,
+        String(Date.now()),
+        `${this.redis.prefix}${this.entryPrefix}`,
+        `:${variant}`,
+      )) as [string, string];
+      return raw ? { version, value: JSON.parse(raw) as T } : { version };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Stores `value` for `variant` under the version read() returned before the data was read. */
+  async write(version: string, variant: string, value: T): Promise<void> {
+    try {
+      await this.redis.client.set(`${this.entryPrefix}${version}:${variant}`, JSON.stringify(value), 'EX', this.ttlSeconds);
+    } catch {
+      /* cache only */
+    }
+  }
+
+  /** After a write to the underlying data: entries cached before it are never served again. */
+  async invalidate(): Promise<void> {
+    try {
+      // only an existing version is bumped: a missing one is created (above any earlier) by read()
+      if (await this.redis.client.exists(this.versionKey)) await this.redis.client.incr(this.versionKey);
+    } catch {
+      /* nothing can be read from the cache while Redis is away; entries expire on their own */
+    }
+  }
+}
