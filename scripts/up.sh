@@ -30,6 +30,8 @@ DEMO_MODE=0
 if [[ $demo_arg -eq 1 || "${DEMO:-0}" =~ ^(1|true|yes|on)$ ]]; then DEMO_MODE=1; fi
 
 export API_PORT="${API_PORT:-3000}"
+# one api process per CPU core on this machine (node cluster sharing API_PORT), unless .env says otherwise
+export API_WORKERS="${API_WORKERS:-0}"
 export S3_LOCAL_PORT="${S3_LOCAL_PORT:-9000}"
 export S3_LOCAL_DIR="${S3_LOCAL_DIR:-.local/s3}"
 export S3_ENDPOINT="${S3_ENDPOINT:-http://127.0.0.1:$S3_LOCAL_PORT}"

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { EnvValidationError, createLogger, loadEnv, setRootLogger } from '@app/core';
-import { createApiApp } from './app.factory';
+import { apiProcessCount, runClusterPrimary } from './cluster';
 
 async function bootstrap(): Promise<void> {
   let env;
@@ -15,6 +16,17 @@ async function bootstrap(): Promise<void> {
   }
   const logger = createLogger({ level: env.LOG_LEVEL, pretty: env.LOG_PRETTY, name: 'api' });
   setRootLogger(logger);
+  const processes = apiProcessCount(env.API_WORKERS);
+  if (processes > 1 && cluster.isPrimary) {
+    runClusterPrimary(processes, logger);
+    return;
+  }
+  if (cluster.isWorker) {
+    // the primary is gone (killed, or crashed): shut down gracefully rather than linger orphaned
+    process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  }
+  // loaded here, not at the top: the cluster primary never builds the application
+  const { createApiApp } = await import('./app.factory.js');
   const app = await createApiApp();
   await app.listen(env.API_PORT, env.API_HOST);
   logger.info({ port: env.API_PORT, docs: `${env.PUBLIC_URL}/docs` }, 'api listening');

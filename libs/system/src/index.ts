@@ -33,3 +33,4 @@ export * from './retention/retention.repository';
 export * from './retention/retention.service';
 export * from './schedules/ops-schedules.service';
 export * from './system.module';
+export * from './prometheus/cluster-metrics';

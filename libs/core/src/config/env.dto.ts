@@ -30,6 +30,16 @@ export class EnvDto {
   @IsString()
   API_HOST = '0.0.0.0';
 
+  /**
+   * api processes on this host (node cluster sharing API_PORT): 1 = a single process (one per
+   * container when an orchestrator runs replicas), 0 = one per CPU core.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(64)
+  API_WORKERS = 1;
+
   /** Public base URL of the API, printed by the run script and used in links. */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   PUBLIC_URL = 'http://localhost:3000';

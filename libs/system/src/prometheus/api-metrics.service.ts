@@ -4,6 +4,7 @@ import { EnvDto, rootLogger } from '@app/core';
 import { JobsProducer, QUEUE_NAMES } from '@app/queue';
 import { siteDate } from '../info/system-info.service';
 import { PrometheusRepository } from './prometheus.repository';
+import { clusterMetrics, exposeToClusterPrimary, inClusterWorker } from './cluster-metrics';
 
 /** Route label of requests that matched no route (keeps label cardinality bounded). */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -26,6 +27,7 @@ export class ApiMetricsService {
     private readonly repo: PrometheusRepository,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    if (inClusterWorker()) exposeToClusterPrimary(this.registry);
     this.requests = new Counter({
       name: 'http_requests_total',
       help: 'HTTP requests answered, by method, route pattern and status code',
@@ -43,6 +45,7 @@ export class ApiMetricsService {
     const log = this.log;
     new Gauge({
       name: 'cctv_queue_jobs',
+      aggregator: 'max', // every api process reads the same shared source
       help: 'Jobs per BullMQ queue and state',
       labelNames: ['queue', 'state'],
       registers: [this.registry],
@@ -62,6 +65,7 @@ export class ApiMetricsService {
     const openAlerts = (): ReturnType<PrometheusRepository['openAlertsByLevel']> => this.repo.openAlertsByLevel();
     new Gauge({
       name: 'cctv_camera_detections_today',
+      aggregator: 'max', // every api process reads the same shared source
       help: 'Detections per camera on the current site-local day',
       labelNames: ['camera'],
       registers: [this.registry],
@@ -76,6 +80,7 @@ export class ApiMetricsService {
     });
     new Gauge({
       name: 'cctv_camera_unknown_faces_today',
+      aggregator: 'max', // every api process reads the same shared source
       help: 'Unknown faces per camera on the current site-local day',
       labelNames: ['camera'],
       registers: [this.registry],
@@ -90,6 +95,7 @@ export class ApiMetricsService {
     });
     new Gauge({
       name: 'cctv_alerts_open',
+      aggregator: 'max', // every api process reads the same shared source
       help: 'Open (unresolved) alerts per level',
       labelNames: ['level'],
       registers: [this.registry],
@@ -111,8 +117,9 @@ export class ApiMetricsService {
     this.duration.observe(labels, seconds);
   }
 
+  /** This process's metrics, or with API_WORKERS > 1 those of every api process of the host, aggregated. */
   metrics(): Promise<string> {
-    return this.registry.metrics();
+    return inClusterWorker() ? clusterMetrics() : this.registry.metrics();
   }
 
   get contentType(): string {
