@@ -1,8 +1,9 @@
 /**
  * Detection pipeline figures (issue 5), against the BUILT system (dist/) run as real processes:
  *
- *  live      GET /detections/live: latency at a fixed 1,000 req/s (autocannon in this process, on
- *            the same 2 cores: load generator included), and maximum throughput as a ratio of a
+ *  live      GET /detections/live: latency at 1,000 req/s offered at evenly spaced times (open loop,
+ *            generator in this process on the same 2 cores: load generator included), and maximum
+ *            throughput (autocannon, closed loop) as a ratio of a
  *            bare Node http server returning the same bytes, measured in the same run. The regular
  *            Nest route (guards, pipes, interceptors) is measured too, for comparison.
  *  pipeline  frames per second per worker with the built-in engine (one worker, more cameras than
@@ -22,6 +23,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { photoPath, readPhoto } from '../test/support/photos';
 import { makeTestVideo } from '../test/support/streams';
+import { latencyStats, openLoop } from './support/open-loop';
 import { startStack, writeResults, type Stack } from './support/stack';
 
 const RESULT_FILE = 'bench/results/detections.json';
@@ -82,7 +84,25 @@ async function api<T>(stack: Stack, token: string, method: string, path: string,
 
 type Cannon = Awaited<ReturnType<typeof cannon>>;
 
+/**
+ * With `rate`: open loop (bench/support/open-loop.ts), requests offered at evenly spaced times and
+ * latency measured from each one's due time. Without: autocannon, CONNECTIONS back-to-back
+ * connections, the most the server answers.
+ */
 async function cannon(url: string, headers: Record<string, string>, opts: { rate?: number; seconds: number }) {
+  if (opts.rate) {
+    const o = await openLoop({ url, ratePerSecond: opts.rate, seconds: opts.seconds, headers });
+    const l = latencyStats(o.latencies);
+    return {
+      requestsPerSecond: o.achievedPerSecond,
+      latencyMs: { p50: l.p50, p90: l.p90, p99: l.p99, max: l.max },
+      total: o.completed,
+      non2xx: o.non2xx,
+      errors: o.errors,
+      timeouts: o.timeouts,
+      bytesPerResponse: o.bytesPerResponse,
+    };
+  }
   const r = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -185,7 +205,7 @@ async function benchLive(): Promise<Record<string, unknown>> {
       responseBytes: body.length,
       items: 20,
       rows: 2000,
-      method: `${ROUNDS} alternating rounds per measurement (api, bare Node, api, ...); medians over rounds; autocannon ${CONNECTIONS} connections in this process; the bare server is its own Node process`,
+      method: `${ROUNDS} alternating rounds per measurement (api, bare Node, api, ...); medians over rounds; atFixedRate: open loop at ${LIVE_RATE} req/s (evenly spaced arrivals, latency from each due time, bench/support/open-loop.ts); maxThroughput: autocannon ${CONNECTIONS} connections closed loop; generator in this process, the bare server its own Node process`,
       atFixedRate: { api: atRate, bareNode: summary(rounds.map((r) => r.bareNode)), rounds },
       maxThroughput: {
         api: summary(maxRounds.map((r) => r.api)),

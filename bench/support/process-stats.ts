@@ -41,3 +41,44 @@ export function cpuMs(pid: number): number | null {
     return null;
   }
 }
+
+/** Pids of every process whose command line contains `needle` (and `also`, when given). */
+export function pidsMatching(needle: string, also = ''): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmd.includes(needle) && cmd.includes(also)) out.push(Number(entry));
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  return out;
+}
+
+/** Pids of every descendant of `root` whose command line contains `needle`. */
+export function descendantPids(needle: string, root = process.pid): number[] {
+  const parentOf = new Map<number, number>();
+  const cmdOf = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      cmdOf.set(Number(entry), readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' '));
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  const isDescendant = (pid: number): boolean => {
+    for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) if (p === root) return true;
+    return false;
+  };
+  return [...cmdOf].filter(([pid, cmd]) => cmd.includes(needle) && isDescendant(pid)).map(([pid]) => pid);
+}
+
+/** Total CPU time of `pids`, ms (processes already gone count 0). */
+export function cpuMsOf(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + (cpuMs(pid) ?? 0), 0);
+}

@@ -3,7 +3,7 @@
  * seeded through the cli), a local S3 server, the api (and optionally a worker). Run `npm run build` first.
  */
 import { ChildProcess, spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +76,11 @@ export async function startStack(extraEnv: Record<string, string> = {}, opts: { 
   mkdirSync('.local/bench-logs', { recursive: true });
   const s3 = spawn('node', ['scripts/s3-local.mjs'], { env, stdio: 'ignore' });
   children.push(s3);
-  const api = spawn('node', ['dist/apps/api/src/main.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to the api and worker processes only.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // stdout (pino, warn and above by default) goes to .local/bench-logs/<process>-<db>.log
+  const logTo = (name: string): number => openSync(`.local/bench-logs/${name}-${dbName}.log`, 'a');
+  const api = spawn('node', [...nodeArgs, 'dist/apps/api/src/main.js'], { env, stdio: ['ignore', logTo('api'), 'inherit'] });
   children.push(api);
   const baseUrl = `http://127.0.0.1:${apiPort}`;
   await waitFor(`${baseUrl}/health/ready`, 60_000);
@@ -99,7 +103,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, opts: { 
       });
     },
     startWorker(): ChildProcess {
-      const w = spawn('node', ['dist/apps/worker/src/main.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      const w = spawn('node', [...nodeArgs, 'dist/apps/worker/src/main.js'], { env, stdio: ['ignore', logTo('worker'), 'inherit'] });
       children.push(w);
       return w;
     },
