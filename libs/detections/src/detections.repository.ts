@@ -44,12 +44,6 @@ export class DetectionsRepository {
     return this.detections.findOneBy({ id });
   }
 
-  /** Drops the thumbnail of a sighting whose crop could not be stored. */
-  async clearThumbnail(id: string): Promise<DetectionEntity | null> {
-    await this.detections.update({ id }, { thumbnail: null });
-    return this.detections.findOneBy({ id });
-  }
-
   /** Newest sightings first, of one camera or of all (idx_detections_camera_timestamp / _timestamp). */
   recent(cameraId: string | null, limit: number): Promise<DetectionEntity[]> {
     return this.detections.find({

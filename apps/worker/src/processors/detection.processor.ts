@@ -68,7 +68,8 @@ export class DetectionProcessor extends WorkerHost implements OnApplicationBoots
     });
     try {
       return await Promise.race([
-        this.pipeline.detect(payload, { jobId, attempt: job.attemptsMade + 1, signal: controller.signal }),
+        // attemptsStarted counts a start that a dead worker never finished (attemptsMade does not).
+        this.pipeline.detect(payload, { jobId, attempt: Math.max(job.attemptsStarted, job.attemptsMade + 1), signal: controller.signal }),
         bound,
       ]);
     } finally {

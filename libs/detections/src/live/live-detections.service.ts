@@ -17,28 +17,36 @@ const COMMA = Buffer.from(',');
 
 /**
  * Inserts one rendered detection into each live list, newest timestamp first (a sighting decided
- * late, e.g. when its track closed, lands at its place, not on top), and trims to the cap. Lists
+ * late, e.g. when its track closed, lands at its place, not on top), and trims to the cap; a
+ * detection already listed (pushed again by a re-run job) is replaced where it is. Lists
  * that were never built (no meta key) are left alone: their first reader builds them from
  * PostgreSQL. Every write bumps the list's version so a concurrent rebuild knows it is stale.
- * KEYS: per scope (list, meta, version); ARGV: item, ISO timestamp, cap.
+ * KEYS: per scope (list, meta, version); ARGV: item, ISO timestamp, cap, item id prefix.
  */
 const PUSH_SCRIPT = `
-local item, ts, cap = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local item, ts, cap, prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 for i = 1, #KEYS, 3 do
   local list, meta, ver = KEYS[i], KEYS[i + 1], KEYS[i + 2]
   if redis.call('EXISTS', meta) == 1 then
     local items = redis.call('LRANGE', list, 0, cap - 1)
-    local pivot = nil
-    for _, v in ipairs(items) do
-      local t = string.match(v, '"timestamp":"([^"]+)"')
-      if t == nil or t <= ts then pivot = v break end
+    local pivot, listed = nil, nil
+    for idx, v in ipairs(items) do
+      if string.sub(v, 1, #prefix) == prefix then listed = idx break end
     end
-    if pivot == nil then
-      redis.call('RPUSH', list, item)
+    if listed ~= nil then
+      redis.call('LSET', list, listed - 1, item)
     else
-      redis.call('LINSERT', list, 'BEFORE', pivot, item)
+      for _, v in ipairs(items) do
+        local t = string.match(v, '"timestamp":"([^"]+)"')
+        if t == nil or t <= ts then pivot = v break end
+      end
+      if pivot == nil then
+        redis.call('RPUSH', list, item)
+      else
+        redis.call('LINSERT', list, 'BEFORE', pivot, item)
+      end
+      redis.call('LTRIM', list, 0, cap - 1)
     end
-    redis.call('LTRIM', list, 0, cap - 1)
   end
   redis.call('INCR', ver)
 end
@@ -137,7 +145,7 @@ export class LiveDetectionsService {
     return (await this.renderedItems(cameraId, limit)).map((b) => JSON.parse(b.toString('utf8')) as LiveDetectionDto);
   }
 
-  /** A new sighting: into its camera's list and the global one. Never throws (cache only). */
+  /** A new sighting: into its camera's list and the global one (once). Never throws (cache only). */
   async push(dto: LiveDetectionDto): Promise<void> {
     try {
       await this.redis.client.eval(
@@ -148,6 +156,7 @@ export class LiveDetectionsService {
         renderLiveDetection(dto),
         dto.timestamp,
         LIVE_LIST_CAP,
+        liveItemPrefix(dto.id),
       );
     } catch (err) {
       // The lists are rebuilt from PostgreSQL when they go stale; a lost push shows up then.

@@ -14,7 +14,7 @@ import { ProviderConfigService } from '../provider-config.service';
 import { effectiveSettings, type ProviderSettings } from '../provider-settings';
 import { FrameStore } from './frame-store';
 import { SightingRecorder, type SightingSummary } from './sighting-recorder.service';
-import { stepTracks, type Observation, type ObservedPerson } from './sighting-tracker';
+import { stepTracks, writeAhead, type Observation, type ObservedPerson } from './sighting-tracker';
 import { TrackStore } from './track-store';
 
 export interface DetectJobContext {
@@ -61,7 +61,9 @@ interface JudgedFace {
 /**
  * One detection job: frame -> provider -> faces judged against the registry -> sightings folded
  * over consecutive frames (one row per person per visit) -> thumbnail, detection row, live cache,
- * `detection` event, attendance hand-off, Unknown Face alert. Every attempt is logged in
+ * `detection` event, attendance hand-off, Unknown Face alert. An attempt that dies half-way (worker
+ * killed) is redone by the next step of the camera without doubling rows or losing the hand-off.
+ * Every attempt is logged in
  * detection_event_logs (processing, then received or error).
  *
  * Expected outcomes (camera or provider disabled, no recent sampled frame) return a result;
@@ -158,15 +160,20 @@ export class DetectionPipelineService {
 
       const windowMs = settings.debounceSeconds * 1000;
       const capturedMs = frame.capturedAt.getTime();
-      const { sightings, followUps } = await this.tracks.update(camera.id, windowMs * 3 + 60_000, async (open) => {
+      // The camera's new state is stored once everything the frame asks for is done (rows, live
+      // cache, attendance, alerts); before that, only the tracks it opens (write-ahead). An attempt
+      // that dies on the way leaves the old state plus those: the next step redoes the rest, once.
+      const sightings = await this.tracks.update(camera.id, windowMs * 3 + 60_000, async (open, save) => {
         const step = stepTracks(open, judged.observations, capturedMs, { windowMs, oneShot: payload.trigger === 'manual' });
-        const applied = await this.recorder.apply(camera, { jpeg: frame.jpeg, analysis }, step.actions);
-        return { tracks: step.tracks, result: applied };
+        await this.recorder.storeCrops({ jpeg: frame.jpeg, analysis }, step.actions);
+        const ahead = writeAhead(open, step);
+        if (ahead) await save(ahead);
+        const applied = await this.recorder.apply(camera, step.actions);
+        t0 = mark('sightingsMs', t0);
+        await this.recorder.followUp(camera, applied.followUps, settings);
+        mark('followUpMs', t0);
+        return { tracks: step.tracks, result: applied.sightings };
       });
-      t0 = mark('sightingsMs', t0);
-      // Attendance and alerts after the camera's tracks are unlocked (the sightings are published).
-      await this.recorder.followUp(camera, followUps, settings);
-      mark('followUpMs', t0);
 
       const eventId = await eventStart;
       if (eventId) {

@@ -28,7 +28,7 @@ export interface SightingFrame {
 }
 
 /**
- * Carries out the sighting tracker's decisions: face crop (thumbnails/{detectionId}.jpg), the
+ * Carries out the sighting tracker's decisions: face crop (thumbnails/{detectionId}.jpg), then the
  * detection row, the live cache and the `detection` event; then the follow-ups, attendance for a
  * recognised employee and the Unknown Face alert (one per camera per cool-down).
  */
@@ -47,32 +47,31 @@ export class SightingRecorder {
   ) {}
 
   /**
-   * Carries out the tracker's row decisions (thumbnail, row, live cache, event); idempotent enough
-   * for a retry (row ids are fixed per track). Returns the summaries and the actions left for
-   * followUp (attendance, alerts).
+   * Stores the face crops of the tracks opened on this frame (thumbnails/{detectionId}.jpg) and
+   * sets each track's thumbnail to its key, or null when it could not be stored: a track, and the
+   * row written from it, only ever names a stored crop.
    */
-  async apply(
-    camera: CameraEntity,
-    frame: SightingFrame,
-    actions: TrackAction[],
-  ): Promise<{ sightings: SightingSummary[]; followUps: TrackAction[] }> {
-    // Face crops of the tracks opened on this frame, uploaded while their rows are written.
-    const uploads = new Map<string, Promise<string | null>>();
-    for (const a of actions) {
-      if (a.type !== 'open') continue;
-      const upload = this.storeThumbnail(a.track.detectionId, frame.jpeg, a.observation.box, frame.analysis);
-      uploads.set(a.track.id, upload);
-      a.track.thumbnail = thumbnailKey(a.track.detectionId);
-      void upload.then((key) => {
-        a.track.thumbnail = key;
-      });
-    }
+  async storeCrops(frame: SightingFrame, actions: TrackAction[]): Promise<void> {
+    await Promise.all(
+      actions.map(async (a) => {
+        if (a.type === 'open') {
+          a.track.thumbnail = await this.storeThumbnail(a.track.detectionId, frame.jpeg, a.observation.box, frame.analysis);
+        }
+      }),
+    );
+  }
 
+  /**
+   * Carries out the tracker's row decisions (row, live cache, event); idempotent for a retry (row
+   * ids are fixed per track). Returns the summaries and the actions left for followUp (attendance,
+   * alerts).
+   */
+  async apply(camera: CameraEntity, actions: TrackAction[]): Promise<{ sightings: SightingSummary[]; followUps: TrackAction[] }> {
     const sightings: SightingSummary[] = [];
     await Promise.all(
       actions.map(async (a) => {
         if (a.type === 'write') {
-          await this.write(camera, a.track, a.label, uploads.get(a.track.id));
+          await this.write(camera, a.track, a.label);
           sightings.push(summaryOf(a.track, a.label, 'new'));
         } else if (a.type === 'relabel') {
           await this.relabel(camera, a.track, a.label);
@@ -80,8 +79,6 @@ export class SightingRecorder {
         }
       }),
     );
-    // Crops of tracks opened but not written yet (undecided) must be stored before the state is.
-    await Promise.all(uploads.values());
     return { sightings, followUps: actions.filter((a) => a.type === 'sighting' || a.type === 'stranger') };
   }
 
@@ -111,9 +108,9 @@ export class SightingRecorder {
     }
   }
 
-  /** Inserts the sighting (while its crop uploads), then lists and publishes it. */
-  private async write(camera: CameraEntity, track: TrackState, label: SightingLabel, upload?: Promise<string | null>): Promise<void> {
-    const insert = this.detections.insert({
+  /** Inserts the sighting (or finds it, written by an attempt that died), then lists and publishes it. */
+  private async write(camera: CameraEntity, track: TrackState, label: SightingLabel): Promise<void> {
+    const row = await this.detections.insert({
       id: track.detectionId,
       personId: label.personId,
       name: label.name,
@@ -125,13 +122,6 @@ export class SightingRecorder {
       thumbnail: track.thumbnail ?? null,
       status: label.status,
     });
-    const [inserted, stored] = await Promise.all([insert, upload ?? Promise.resolve(track.thumbnail ?? null)]);
-    let row = inserted;
-    if (row.thumbnail && stored !== row.thumbnail) {
-      // The crop could not be stored: no picture rather than a broken link.
-      row = (await this.detections.clearThumbnail(row.id)) ?? row;
-      track.thumbnail = null;
-    }
     const dto = await this.live.render(row);
     await this.publisher.publish(detectionEvent(camera.id, { ...dto }));
     await this.live.push(dto);

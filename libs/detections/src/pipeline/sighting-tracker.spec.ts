@@ -10,6 +10,7 @@ import {
   type ObservedPerson,
   type TrackAction,
   type TrackState,
+  writeAhead,
 } from './sighting-tracker';
 
 const box = (left: number, top = 100, size = 120) => ({ left, top, width: size, height: size });
@@ -187,6 +188,39 @@ describe('sighting tracker', () => {
     expect(perFrame[1].filter((a) => a.type === 'open')).toEqual([]);
     expect(types(perFrame[1])).toEqual(['write', 'stranger']);
     expect(tracks).toHaveLength(2);
+  });
+
+  it('write-ahead: a step that dies after opening tracks leaves them undecided, and the next frame writes them once, with the same row id', () => {
+    const first = stepTracks([], [match(100, vec(0)), stranger(400, vec(5))], 0, { ...opts, oneShot: true });
+    expect(types(first.actions)).toEqual(['open', 'open', 'write', 'sighting', 'write', 'stranger']);
+    const opened = first.actions.filter((a) => a.type === 'open').map((a) => a.track);
+    const ahead = JSON.parse(JSON.stringify(writeAhead([], first))) as TrackState[];
+    expect(ahead.map((t) => [t.detectionId, t.written, t.sightingAt, t.alerted])).toEqual(
+      opened.map((t) => [t.detectionId, null, null, false]),
+    );
+    // The frame's step was carried out in full: the state had been updated in place, not the write-ahead copy.
+    expect(first.tracks.every((t) => t.written !== null)).toBe(true);
+
+    // The job re-run (or the next frame) from the write-ahead state: same rows, hand-off and alert asked again.
+    const again = stepTracks(ahead, [match(102, vec(0, 0.02)), stranger(401, vec(5, 0.02))], 1500, { ...opts, oneShot: true });
+    expect(types(again.actions)).toEqual(['write', 'sighting', 'write', 'stranger']);
+    expect(again.actions.filter((a) => a.type === 'write').map((a) => a.track.detectionId)).toEqual(opened.map((t) => t.detectionId));
+
+    // Nothing opened: nothing to write ahead; previous tracks are kept as they were.
+    expect(writeAhead(again.tracks, stepTracks(again.tracks, [match(103, vec(0))], 2000, opts))).toBeNull();
+    const more = stepTracks(first.tracks, [match(100, vec(0)), match(700, vec(3), grace)], 2000, opts);
+    expect(writeAhead(first.tracks, more)?.map((t) => t.written?.personId ?? null)).toEqual(['EMP-CAGE', null, null]);
+
+    // A track decided as it closes, in a step that also opens one: the write-ahead state keeps it undecided.
+    const undecided = stepTracks([], [stranger(100, vec(5))], 0, opts);
+    expect(types(undecided.actions)).toEqual(['open']);
+    const previous = JSON.parse(JSON.stringify(undecided.tracks)) as TrackState[];
+    const later = stepTracks(previous, [match(400, vec(0))], 20_000, opts);
+    expect(types(later.actions)).toEqual(['write', 'stranger', 'open', 'write', 'sighting']);
+    expect(writeAhead(previous, later)?.map((t) => [t.detectionId, t.written])).toEqual([
+      [previous[0].detectionId, null],
+      [later.tracks[0].detectionId, null],
+    ]);
   });
 
   it('labels by majority of conclusive votes', () => {

@@ -138,7 +138,7 @@ export function stepTracks(
   // 1. Close the tracks nobody was seen on for a whole window; an undecided one is decided now.
   for (const t of previous) {
     if (now - t.lastSeen > opts.windowMs) {
-      if (!t.written) decide(t, true, minUnknown, actions, t.lastSeen);
+      if (!t.written) decide(cloneTrack(t), true, minUnknown, actions, t.lastSeen); // `previous` stays as it was (writeAhead)
     } else {
       open.push(cloneTrack(t));
     }
@@ -182,6 +182,19 @@ export function stepTracks(
   for (const track of touched) decide(track, opts.oneShot === true, minUnknown, actions, now, opts.windowMs);
 
   return { tracks: open, actions };
+}
+
+/**
+ * What to save of a camera's tracks before a step's actions are carried out, or null when the step
+ * opened no track: the previous tracks plus the ones it opened, undecided (no row, hand-off or alert
+ * yet), with their row ids. An attempt that dies while carrying the actions out leaves this state:
+ * the next step (the job re-run, or the camera's next frame) finds the new tracks and decides them
+ * again, so their rows are written once (by id) and nothing the dead attempt owed is lost.
+ */
+export function writeAhead(previous: readonly TrackState[], step: StepResult): TrackState[] | null {
+  const opened = step.actions.flatMap((a) => (a.type === 'open' ? [a.track] : []));
+  if (opened.length === 0) return null;
+  return [...previous, ...opened.map((t) => ({ ...cloneTrack(t), written: null, sightingAt: null, alerted: false }))];
 }
 
 /** The label a track's votes give, or null while undecided. */

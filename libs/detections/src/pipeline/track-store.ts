@@ -27,22 +27,29 @@ export class TrackStore {
 
   /**
    * Runs `update` on the camera's tracks under its lock and stores what it returns; the tracks
-   * expire from Redis `ttlMs` after the last update.
+   * expire from Redis `ttlMs` after the last update. `save` stores an intermediate state while
+   * `update` runs (what a crash before its end leaves).
    */
   async update<R>(
     cameraId: string,
     ttlMs: number,
-    update: (tracks: TrackState[]) => Promise<{ tracks: TrackState[]; result: R }> | { tracks: TrackState[]; result: R },
+    update: (
+      tracks: TrackState[],
+      save: (tracks: TrackState[]) => Promise<void>,
+    ) => Promise<{ tracks: TrackState[]; result: R }> | { tracks: TrackState[]; result: R },
   ): Promise<R> {
     const token = randomUUID();
     await this.acquire(cameraId, token);
-    try {
-      const raw = await this.redis.client.get(REDIS_KEYS.tracks(cameraId));
-      const tracks = raw ? (JSON.parse(raw) as TrackState[]) : [];
-      const { tracks: next, result } = await update(tracks);
+    const save = async (next: TrackState[]): Promise<void> => {
       if (next.length)
         await this.redis.client.set(REDIS_KEYS.tracks(cameraId), JSON.stringify(next), 'PX', Math.max(1000, Math.round(ttlMs)));
       else await this.redis.client.del(REDIS_KEYS.tracks(cameraId));
+    };
+    try {
+      const raw = await this.redis.client.get(REDIS_KEYS.tracks(cameraId));
+      const tracks = raw ? (JSON.parse(raw) as TrackState[]) : [];
+      const { tracks: next, result } = await update(tracks, save);
+      await save(next);
       return result;
     } finally {
       await this.redis.client.eval(RELEASE_SCRIPT, 1, REDIS_KEYS.tracksLock(cameraId), token).catch(() => undefined);
