@@ -13,6 +13,7 @@ import { WorkerRegistryService } from '@app/system/workers/worker-registry.servi
 import type { WorkerHeartbeat } from '@app/system/workers/worker-heartbeat';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { HealthServerService } from '../../apps/worker/src/health/health-server.service';
+import { createTestDatabase, type TestDatabase } from '../support/test-db';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const PREFIX = `test-worker-${randomUUID().slice(0, 8)}`;
@@ -44,12 +45,16 @@ describe('worker process plumbing', () => {
   let producer: JobsProducer;
   let healthPort: number;
   let closed = false;
+  let db: TestDatabase;
 
   const self = async (): Promise<WorkerHeartbeat | undefined> => (await registry.listWorkers()).find((w) => w.id === WORKER_ID);
 
   beforeAll(async () => {
     healthPort = await freePort();
+    // a migrated database of its own (cloned from the run's template), never the installation's
+    db = await createTestDatabase();
     Object.assign(process.env, {
+      DATABASE_URL: db.url,
       REDIS_URL,
       REDIS_PREFIX: PREFIX,
       WORKER_HEALTH_PORT: String(healthPort),
@@ -77,6 +82,7 @@ describe('worker process plumbing', () => {
     raw.disconnect();
     process.env = saved;
     resetEnv();
+    await db?.drop();
   });
 
   it('writes a heartbeat with a TTL that the registry lists', async () => {
