@@ -13,7 +13,7 @@
  */
 import autocannon from 'autocannon';
 import { loadavg } from 'node:os';
-import { cpuMsOf, descendantPids, pidsMatching } from './support/process-stats';
+import { cpuMs, cpuMsOf, descendantPids, pidsMatching } from './support/process-stats';
 import { latencyStats, openLoop } from './support/open-loop';
 import { startStack, writeResults, type Stack } from './support/stack';
 
@@ -35,7 +35,14 @@ async function maxThroughput(url: string, token: string) {
 async function openLoop1000(stack: Stack, url: string, token: string) {
   const apiPids = descendantPids('dist/apps/api/src/main.js');
   const pgPids = pidsMatching('postgres: ', ` ${stack.dbName} `);
-  const before = { api: cpuMsOf(apiPids), pg: cpuMsOf(pgPids) };
+  const apiBefore = cpuMsOf(apiPids);
+  const pgBefore = new Map(pgPids.map((pid) => [pid, cpuMs(pid)]));
+  // only the PostgreSQL backends alive at both ends count (one that ends meanwhile has no figure)
+  const pgUsed = (): number =>
+    [...pgBefore].reduce((sum, [pid, was]) => {
+      const now = cpuMs(pid);
+      return now === null || was === null ? sum : sum + now - was;
+    }, 0);
   const r = await openLoop({ url, ratePerSecond: RATE, seconds: SECONDS, headers: { authorization: `Bearer ${token}` } });
   const perRequest = (ms: number): number => Math.round((ms / Math.max(1, r.completed)) * 1000) / 1000;
   return {
@@ -46,7 +53,7 @@ async function openLoop1000(stack: Stack, url: string, token: string) {
     errors: r.errors,
     timeouts: r.timeouts,
     generatorMaxLagMs: r.maxScheduleLagMs,
-    cpuMsPerRequest: { api: perRequest(cpuMsOf(apiPids) - before.api), postgres: perRequest(cpuMsOf(pgPids) - before.pg) },
+    cpuMsPerRequest: { api: perRequest(cpuMsOf(apiPids) - apiBefore), postgres: perRequest(pgUsed()) },
   };
 }
 
