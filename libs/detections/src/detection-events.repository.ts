@@ -19,6 +19,9 @@ export interface EventOutcome {
   errorMessage: string | null;
 }
 
+/** error_message of an attempt whose worker stopped before it finished. */
+export const INTERRUPTED_MESSAGE = 'Attempt interrupted: the worker stopped before it finished; the job ran again';
+
 /** detection_event_logs: one row per detection attempt (processing, then received or error). */
 @Injectable()
 export class DetectionEventsRepository {
@@ -41,6 +44,23 @@ export class DetectionEventsRepository {
     };
     const result = await this.events.insert(row);
     return (result.identifiers[0] as { id: string }).id;
+  }
+
+  /**
+   * Rows of earlier attempts of `jobId` still marked processing: their worker died before finishing
+   * them (a job is re-run after a crash). Closed as errors when the job runs again, so the log never
+   * shows an attempt in flight forever. Looks back one hour on the camera (idx_detection_event_logs_*),
+   * far longer than a job lives. Returns how many were closed.
+   */
+  async closeInterrupted(cameraId: string, jobId: string, attempt: number): Promise<number> {
+    const res = await this.events
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'error', errorMessage: INTERRUPTED_MESSAGE })
+      .where(`camera_id = :cameraId AND timestamp >= now() - interval '1 hour' AND status = 'processing'`, { cameraId })
+      .andWhere(`payload->>'jobId' = :jobId AND (payload->>'attempt')::int < :attempt`, { jobId, attempt })
+      .execute();
+    return res.affected ?? 0;
   }
 
   async finish(id: string, outcome: EventOutcome): Promise<void> {

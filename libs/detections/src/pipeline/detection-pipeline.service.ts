@@ -120,6 +120,12 @@ export class DetectionPipelineService {
     }
 
     const settings = effectiveSettings(config.settings);
+    if (ctx.attempt > 1) {
+      // a re-run: an earlier attempt may have died in flight (worker killed) and left its row open
+      await this.events.closeInterrupted(camera.id, ctx.jobId, ctx.attempt).catch((err: unknown) => {
+        this.log.warn({ err: (err as Error).message, cameraId: camera.id, jobId: ctx.jobId }, 'could not close interrupted attempts');
+      });
+    }
     // Logged as in flight at once, written beside the work (not in front of it).
     const eventStart = this.events
       .start(camera.id, camera.name, startedAt, { ...meta, provider: { kind: config.kind } })
