@@ -1,24 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { freePort } from '../support/services';
 import { createTestApp, type TestContext } from '../support/test-app';
+import { assertFreshBuild } from '../support/built-process';
 
 jest.setTimeout(90_000);
 
 const ROOT = process.cwd();
 const API_MAIN = join(ROOT, 'dist/apps/api/src/main.js');
 
-function assertFreshBuild(): void {
-  for (const source of ['apps/api/src/main.ts', 'apps/api/src/cluster.ts', 'libs/system/src/prometheus/cluster-metrics.ts']) {
-    const compiled = join(ROOT, 'dist', source.replace(/\.ts$/, '.js'));
-    if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(join(ROOT, source)).mtimeMs) {
-      throw new Error(`dist/ is older than ${source}: run \`npm run build\` before this test`);
-    }
-  }
-}
+/** What this test exercises in the built api: dist/ must be newer than each. */
+const API_SOURCES = ['apps/api/src/main.ts', 'apps/api/src/cluster.ts', 'libs/system/src/prometheus/cluster-metrics.ts'];
 
 /** Pids of the live direct children of `parent` (from /proc). */
 function childrenOf(parent: number): number[] {
@@ -83,7 +78,7 @@ describe('API_WORKERS=2: two api processes behind one port', () => {
   };
 
   beforeAll(async () => {
-    assertFreshBuild();
+    assertFreshBuild(API_SOURCES);
     t = await createTestApp();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;

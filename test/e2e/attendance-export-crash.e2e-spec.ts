@@ -1,50 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { parseCsv } from '@app/reports';
 import { createTestApp, type TestContext } from '../support/test-app';
+import { assertFreshBuild, startWorker, stopWorkers, type RunningWorker } from '../support/built-process';
 
 jest.setTimeout(115_000);
 
-const ROOT = process.cwd();
-const WORKER_MAIN = join(ROOT, 'dist/apps/worker/src/main.js');
 const ROWS = 150_000;
 
-/** The built worker must exist and be newer than the sources this test exercises. */
-function assertFreshBuild(): void {
-  for (const source of [
-    'libs/attendance/src/export-runner.service.ts',
-    'libs/attendance/src/exports.repository.ts',
-    'libs/attendance/src/attendance.repository.ts',
-    'apps/worker/src/processors/exports.processor.ts',
-  ]) {
-    const compiled = join(ROOT, 'dist', source.replace(/\.ts$/, '.js'));
-    if (!existsSync(WORKER_MAIN) || !existsSync(compiled) || statSync(compiled).mtimeMs < statSync(join(ROOT, source)).mtimeMs) {
-      throw new Error(`dist/ is missing or older than ${source}: run \`npm run build\` before this test`);
-    }
-  }
-}
-
-interface RunningWorker {
-  child: ChildProcess;
-  exited: Promise<NodeJS.Signals | number | null>;
-  output: () => string;
-}
-
-function startWorker(env: Record<string, string>): RunningWorker {
-  const child = spawn(process.execPath, [WORKER_MAIN], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn', WORKER_SHUTDOWN_TIMEOUT_SECONDS: '5' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => (text = (text + chunk.toString()).slice(-20_000)));
-  child.stderr?.on('data', (chunk: Buffer) => (text = (text + chunk.toString()).slice(-20_000)));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  return { child, exited, output: () => text };
-}
+/** What this test exercises in the built worker: dist/ must be newer than each. */
+const WORKER_SOURCES = [
+  'apps/worker/src/main.ts',
+  'libs/attendance/src/export-runner.service.ts',
+  'libs/attendance/src/exports.repository.ts',
+  'libs/attendance/src/attendance.repository.ts',
+  'apps/worker/src/processors/exports.processor.ts',
+];
 
 describe('a worker killed in the middle of an export: the export is retried and completes once', () => {
   let t: TestContext;
@@ -59,7 +30,7 @@ describe('a worker killed in the middle of an export: the export is retried and 
     (await ds.query(`SELECT status, progress, row_count, completed_at FROM export_jobs WHERE id = $1`, [id]))[0];
 
   beforeAll(async () => {
-    assertFreshBuild();
+    assertFreshBuild(WORKER_SOURCES);
     t = await createTestApp();
     ds = t.app.get(DataSource);
     const login = await t.login();
@@ -77,13 +48,7 @@ describe('a worker killed in the middle of an export: the export is retried and 
   });
 
   afterAll(async () => {
-    for (const w of workers) {
-      if (w.child.exitCode === null && w.child.signalCode === null) {
-        w.child.kill('SIGTERM');
-        await Promise.race([w.exited, new Promise((r) => setTimeout(r, 8000).unref())]);
-        if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-      }
-    }
+    await stopWorkers(workers);
     await t?.close();
   });
 

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,47 +9,20 @@ import { StorageService } from '@app/storage';
 import { photoPath, readPhoto } from '../support/photos';
 import { makeTestVideo } from '../support/streams';
 import { createTestApp, type TestContext } from '../support/test-app';
+import { assertFreshBuild, startWorker, stopWorkers, type RunningWorker } from '../support/built-process';
 
-const ROOT = process.cwd();
-const WORKER_MAIN = join(ROOT, 'dist/apps/worker/src/main.js');
-
-/** The built worker must exist and be newer than the sources this test exercises. */
-function assertFreshBuild(): void {
-  for (const source of [
-    'libs/detections/src/pipeline/detection-pipeline.service.ts',
-    'libs/detections/src/pipeline/sighting-recorder.service.ts',
-    'libs/detections/src/pipeline/sighting-tracker.ts',
-    'libs/detections/src/pipeline/track-store.ts',
-    'libs/detections/src/live/live-detections.service.ts',
-    'libs/detections/src/detections.repository.ts',
-    'libs/attendance/src/engine/attendance-engine.service.ts',
-    'apps/worker/src/processors/detection.processor.ts',
-  ]) {
-    const compiled = join(ROOT, 'dist', source.replace(/\.ts$/, '.js'));
-    if (!existsSync(WORKER_MAIN) || !existsSync(compiled) || statSync(compiled).mtimeMs < statSync(join(ROOT, source)).mtimeMs) {
-      throw new Error(`dist/ is missing or older than ${source}: run \`npm run build\` before this test`);
-    }
-  }
-}
-
-interface RunningWorker {
-  child: ChildProcess;
-  exited: Promise<NodeJS.Signals | number | null>;
-  output: () => string;
-}
-
-function startWorker(env: Record<string, string>): RunningWorker {
-  const child = spawn(process.execPath, [WORKER_MAIN], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn', WORKER_SHUTDOWN_TIMEOUT_SECONDS: '5' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => (text = (text + chunk.toString()).slice(-20_000)));
-  child.stderr?.on('data', (chunk: Buffer) => (text = (text + chunk.toString()).slice(-20_000)));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  return { child, exited, output: () => text };
-}
+/** What this test exercises in the built worker: dist/ must be newer than each. */
+const WORKER_SOURCES = [
+  'apps/worker/src/main.ts',
+  'libs/detections/src/pipeline/detection-pipeline.service.ts',
+  'libs/detections/src/pipeline/sighting-recorder.service.ts',
+  'libs/detections/src/pipeline/sighting-tracker.ts',
+  'libs/detections/src/pipeline/track-store.ts',
+  'libs/detections/src/live/live-detections.service.ts',
+  'libs/detections/src/detections.repository.ts',
+  'libs/attendance/src/engine/attendance-engine.service.ts',
+  'apps/worker/src/processors/detection.processor.ts',
+];
 
 /**
  * A TCP proxy in front of the S3 server that can swallow the next face-crop upload (PUT of a
@@ -172,7 +144,7 @@ describe('a worker killed in the middle of a detection batch: every job complete
   };
 
   beforeAll(async () => {
-    assertFreshBuild();
+    assertFreshBuild(WORKER_SOURCES);
     dir = mkdtempSync(join(tmpdir(), 'det-crash-'));
     const video = (photo: string) => makeTestVideo(dir, { source: photoPath(photo), seconds: 2, width: 640, height: 480, fps: 5 });
     const [cage, franck, stranger] = await Promise.all([video('cage.jpg'), video('franck_01829.jpg'), video('grace_hopper.jpg')]);
@@ -224,15 +196,7 @@ describe('a worker killed in the middle of a detection batch: every job complete
   }, 90_000);
 
   afterAll(async () => {
-    for (const w of workers) {
-      if (w.child.exitCode === null && w.child.signalCode === null) {
-        w.child.kill('SIGTERM');
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([w.exited, new Promise((r) => (timer = setTimeout(r, 8000)))]);
-        clearTimeout(timer);
-        if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-      }
-    }
+    await stopWorkers(workers);
     if (locker && !locker.isReleased) {
       await locker.query(`SELECT pg_advisory_unlock_all()`).catch(() => undefined);
       await locker.release();

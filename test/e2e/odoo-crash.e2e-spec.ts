@@ -1,55 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { OdooEmulator } from '../emulators/odoo.emulator';
 import { createTestApp, type TestContext } from '../support/test-app';
+import { assertFreshBuild, startWorker, stopWorkers, type RunningWorker } from '../support/built-process';
 import { configureOdoo, insertLogs, waitForJob, zonedInstant } from './odoo-fixtures';
 
 jest.setTimeout(110_000);
 
-const ROOT = process.cwd();
-const WORKER_MAIN = join(ROOT, 'dist/apps/worker/src/main.js');
 const N = 500;
 const TZ = 'Europe/Paris';
 
-/** The built worker must exist and be newer than the sources this test exercises. */
-function assertFreshBuild(): void {
-  const built = join(ROOT, 'dist/libs/odoo/src/sync/odoo-sync.engine.js');
-  if (!existsSync(WORKER_MAIN) || !existsSync(built)) {
-    throw new Error('dist/ has no Odoo sync worker: run `npm run build` before this test');
-  }
-  for (const source of [
-    'libs/odoo/src/sync/odoo-sync.engine.ts',
-    'libs/odoo/src/sync/odoo-sync.runner.ts',
-    'apps/worker/src/processors/odoo-sync.processor.ts',
-  ]) {
-    const compiled = join(ROOT, 'dist', source.replace(/\.ts$/, '.js'));
-    if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(join(ROOT, source)).mtimeMs) {
-      throw new Error(`dist/ is older than ${source}: run \`npm run build\` before this test`);
-    }
-  }
-}
-
-interface RunningWorker {
-  child: ChildProcess;
-  exited: Promise<NodeJS.Signals | number | null>;
-  output: () => string;
-}
-
-function startWorker(env: Record<string, string>): RunningWorker {
-  const child = spawn(process.execPath, [WORKER_MAIN], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn', WORKER_SHUTDOWN_TIMEOUT_SECONDS: '5' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => (text = (text + chunk.toString()).slice(-20_000)));
-  child.stderr?.on('data', (chunk: Buffer) => (text = (text + chunk.toString()).slice(-20_000)));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  return { child, exited, output: () => text };
-}
+/** What this test exercises in the built worker: dist/ must be newer than each. */
+const WORKER_SOURCES = [
+  'apps/worker/src/main.ts',
+  'libs/odoo/src/sync/odoo-sync.engine.ts',
+  'libs/odoo/src/sync/odoo-sync.runner.ts',
+  'apps/worker/src/processors/odoo-sync.processor.ts',
+];
 
 describe('a worker process killed in the middle of a sync batch loses nothing and doubles nothing', () => {
   const odoo = new OdooEmulator({ apiKey: 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00', database: 'plant' });
@@ -59,7 +26,7 @@ describe('a worker process killed in the middle of a sync batch loses nothing an
   const workers: RunningWorker[] = [];
 
   beforeAll(async () => {
-    assertFreshBuild();
+    assertFreshBuild(WORKER_SOURCES);
     await odoo.start();
     t = await createTestApp({ SITE_TIMEZONE: TZ });
     ds = t.app.get(DataSource);
@@ -84,15 +51,7 @@ describe('a worker process killed in the middle of a sync batch loses nothing an
   });
 
   afterAll(async () => {
-    for (const w of workers) {
-      if (w.child.exitCode === null && w.child.signalCode === null) {
-        w.child.kill('SIGTERM');
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([w.exited, new Promise((r) => (timer = setTimeout(r, 8000)))]);
-        clearTimeout(timer);
-        if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-      }
-    }
+    await stopWorkers(workers);
     await t?.close();
     await odoo.stop();
   });

@@ -1,16 +1,11 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import type { NextFunction, Request, Response } from 'express';
-import { createSecretKey } from 'node:crypto';
 import { EnvDto, RateLimiter, RedisService, requestContext, rootLogger, type RateDecision } from '@app/core';
-import { hasPermission, PERMISSIONS, type AccessTokenClaims } from '@app/auth';
+import { hasPermission, PERMISSIONS, TokenService } from '@app/auth';
 import { UsersRepository } from '@app/users';
 import { LiveDetectionsService, parseLiveQuery, REDIS_KEYS } from '@app/detections';
 
 const UUID = /^[0-9a-f-]{36}$/i;
-
-/** Verified access tokens remembered per process (see LiveDetectionsFastPath.verify). */
-const VERIFIED_MEMO_SIZE = 10_000;
 
 /** How long the fast path trusts a user's status and permissions read from PostgreSQL. */
 export const PRINCIPAL_CACHE_SECONDS = 5;
@@ -38,12 +33,6 @@ type Reply = [Error | null, unknown];
 @Injectable()
 export class LiveDetectionsFastPath implements NestMiddleware {
   private readonly log = rootLogger().child({ context: 'LiveDetectionsFastPath' });
-  /**
-   * The access-token check of TokenService.verifyAccess (HS256, JWT_SECRET, expiry), with the
-   * secret as a KeyObject: given a string, jsonwebtoken first tries (and fails) to parse it as a
-   * public key on every call, which measured ~0.45 ms of CPU per request here.
-   */
-  private readonly jwt: JwtService;
 
   constructor(
     private readonly limiter: RateLimiter,
@@ -51,15 +40,15 @@ export class LiveDetectionsFastPath implements NestMiddleware {
     private readonly live: LiveDetectionsService,
     private readonly redis: RedisService,
     private readonly env: EnvDto,
-  ) {
-    this.jwt = new JwtService({ secret: createSecretKey(Buffer.from(env.JWT_SECRET, 'utf8')), verifyOptions: { algorithms: ['HS256'] } });
-  }
+    // the access-token check of the global guards, with its memo of verified tokens
+    private readonly tokens: TokenService,
+  ) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
     const query = parseLiveQuery(req.query);
     const auth = req.headers.authorization;
     if (!query || !auth?.startsWith('Bearer ')) return next();
-    const claims = this.verify(auth.slice(7));
+    const claims = this.tokens.verifyAccess(auth.slice(7));
     if (!claims || typeof claims.sub !== 'string' || !UUID.test(claims.sub)) return next();
     this.serve(claims.sub, query, res).then(
       (served) => {
@@ -70,31 +59,6 @@ export class LiveDetectionsFastPath implements NestMiddleware {
         if (!res.headersSent) next();
       },
     );
-  }
-
-  /**
-   * Verified tokens, by their exact text, until they expire: a dashboard polls with the same token
-   * for its whole life, and verification is a pure function of the token (no state shared with
-   * other processes; a copy in each process is just a memo). Bounded: cleared when it grows past
-   * VERIFIED_MEMO_SIZE.
-   */
-  private readonly verified = new Map<string, AccessTokenClaims & { exp?: number }>();
-
-  private verify(token: string): AccessTokenClaims | null {
-    const nowSeconds = Date.now() / 1000;
-    const memo = this.verified.get(token);
-    if (memo && typeof memo.exp === 'number' && memo.exp > nowSeconds) return memo;
-    if (memo) this.verified.delete(token);
-    try {
-      const claims = this.jwt.verify<AccessTokenClaims & { exp?: number }>(token);
-      if (typeof claims.exp === 'number') {
-        if (this.verified.size >= VERIFIED_MEMO_SIZE) this.verified.clear();
-        this.verified.set(token, claims);
-      }
-      return claims;
-    } catch {
-      return null;
-    }
   }
 
   private async serve(userId: string, query: { cameraId: string | null; limit: number }, res: Response): Promise<boolean> {

@@ -34,19 +34,22 @@ export class VersionedCache<T> {
   ) {
     this.versionKey = `cache:${name}:version`;
     this.entryPrefix = `cache:${name}:entry:`;
+    // EVALSHA on every read (ioredis sends the script body only when Redis does not know it yet)
+    if (!('versionedCacheRead' in redis.client)) redis.client.defineCommand('versionedCacheRead', { numberOfKeys: 1, lua: READ_SCRIPT });
   }
 
   /** The current version and, when cached under it, the entry for `variant`; null without Redis. */
   async read(variant: string): Promise<{ version: string; value?: T } | null> {
     try {
-      const [version, raw] = (await this.redis.client.eval(
-        READ_SCRIPT,
-        1,
+      const client = this.redis.client as unknown as {
+        versionedCacheRead(key: string, initial: string, entryPrefix: string, entrySuffix: string): Promise<[string, string]>;
+      };
+      const [version, raw] = await client.versionedCacheRead(
         this.versionKey,
         String(Date.now()),
         `${this.redis.prefix}${this.entryPrefix}`,
         `:${variant}`,
-      )) as [string, string];
+      );
       return raw ? { version, value: JSON.parse(raw) as T } : { version };
     } catch {
       return null;
