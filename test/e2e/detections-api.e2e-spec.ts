@@ -305,6 +305,81 @@ describe('detections api', () => {
       }
     });
 
+    it('answers ahead of Express with the headers Express gives: request id, CORS, rate limit, ETag and 304, access metrics', async () => {
+      const origin = 'http://localhost:5173'; // an allowed origin (CORS_ORIGINS default)
+      const live = t.app.get(LiveDetectionsService);
+      const calls: string[] = [];
+      const { responseBody, list } = live;
+      live.responseBody = (...args) => (calls.push('fast'), responseBody.apply(live, args));
+      live.list = (...args) => (calls.push('route'), list.apply(live, args));
+      const metricsBefore = await t.http().get('/api/v1/metrics').set(auth());
+      const counted = (text: string): number => {
+        const line = text
+          .split('\n')
+          .find(
+            (l) => l.startsWith('http_requests_total{') && l.includes('route="/api/v1/detections/live"') && l.includes('status_code="200"'),
+          );
+        return line ? Number(line.split(' ').pop()) : 0;
+      };
+      try {
+        await redis.client.del(REDIS_KEYS.liveMeta('CAM-A')); // cold: the fast path builds it (responseBody)
+        const fast = await t
+          .http()
+          .get('/api/v1/detections/live?cameraId=CAM-A')
+          .set(auth())
+          .set('Origin', origin)
+          .set('X-Request-Id', 'req-lane-1');
+        const route = await t
+          .http()
+          .get('/api/v1/detections/live?cameraId=%20CAM-A')
+          .set(auth())
+          .set('Origin', origin)
+          .set('X-Request-Id', 'req-lane-2');
+        expect(calls).toEqual(['fast', 'route']);
+        expect(fast.status).toBe(200);
+        expect(fast.text).toBe(route.text);
+        expect(fast.headers['x-request-id']).toBe('req-lane-1');
+        expect(route.headers['x-request-id']).toBe('req-lane-2');
+        const same = [
+          'content-type',
+          'content-length',
+          'etag',
+          'access-control-allow-origin',
+          'access-control-allow-credentials',
+          'access-control-expose-headers',
+          'vary',
+          'x-ratelimit-limit',
+        ];
+        for (const h of same) expect([h, fast.headers[h]]).toEqual([h, route.headers[h]]);
+        expect(fast.headers['access-control-allow-origin']).toBe(origin);
+        expect(fast.headers.etag).toMatch(/^W\/"/);
+        expect(Number(fast.headers['x-ratelimit-remaining'])).toBeGreaterThan(0);
+        expect(Object.keys(fast.headers).sort()).toEqual(Object.keys(route.headers).sort());
+
+        // A generated request id when none (or an unsafe one) is sent.
+        const anonymousId = await t.http().get('/api/v1/detections/live?cameraId=CAM-A').set(auth());
+        expect(anonymousId.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+
+        // The dashboard's conditional poll: 304 with no body while the list is unchanged.
+        const again = await t
+          .http()
+          .get('/api/v1/detections/live?cameraId=CAM-A')
+          .set(auth())
+          .set('If-None-Match', String(fast.headers.etag));
+        expect(again.status).toBe(304);
+        expect(again.text).toBe('');
+        expect(again.headers.etag).toBe(fast.headers.etag);
+        expect(calls.filter((c) => c === 'route')).toHaveLength(1); // all but one answered by the fast path
+
+        // Counted in the request metrics under the route's label, like the regular route.
+        const metricsAfter = await t.http().get('/api/v1/metrics').set(auth());
+        expect(counted(metricsAfter.text) - counted(metricsBefore.text)).toBe(3);
+      } finally {
+        live.responseBody = responseBody;
+        live.list = list;
+      }
+    });
+
     it('serves from Redis only: a row added behind the cache is not seen until the list is rebuilt', async () => {
       expect((await t.http().get('/api/v1/detections/live?cameraId=CAM-A').set(auth())).status).toBe(200); // builds the list
       const hidden = await insertDetection('CAM-A', new Date(Date.now() + 10_000));

@@ -5,6 +5,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import { EnvDto, PinoNestLogger, loadEnv, rootLogger } from '@app/core';
 import { ApiDocumentHolder } from '@app/system/developer/api-document.holder';
 import { AppModule } from './app.module';
+import { installLiveFastLane } from './http/live-fast-lane';
 import { requestLogging } from './http/request-logging.middleware';
 import { buildOpenApiDocument, mountSwagger } from './openapi';
 
@@ -28,7 +29,20 @@ export function configureApiApp(app: NestExpressApplication, env: EnvDto): void 
   app.use(requestLogging);
   app.useBodyParser('json', { limit: env.BODY_LIMIT_BYTES, strict: true });
   app.useBodyParser('urlencoded', { limit: env.BODY_LIMIT_BYTES, extended: false });
-  app.enableCors({
+  app.enableCors(corsOptions(env));
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
+  app.useWebSocketAdapter(new WsAdapter(app));
+  app.enableShutdownHooks();
+  const doc = buildOpenApiDocument(app as INestApplication);
+  mountSwagger(app, doc);
+  // the developer console lists and invokes the routes of this very document
+  app.get(ApiDocumentHolder).set(doc);
+  installLiveFastLane(app, corsOptions(env));
+}
+
+/** CORS of every response (Express's `cors` middleware, also applied by the live fast lane). */
+export function corsOptions(env: EnvDto): { origin: true | string[]; credentials: boolean; exposedHeaders: string[] } {
+  return {
     origin:
       env.CORS_ORIGINS.trim() === '*'
         ? true
@@ -37,12 +51,5 @@ export function configureApiApp(app: NestExpressApplication, env: EnvDto): void 
             .filter(Boolean),
     credentials: true,
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining'],
-  });
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
-  app.useWebSocketAdapter(new WsAdapter(app));
-  app.enableShutdownHooks();
-  const doc = buildOpenApiDocument(app as INestApplication);
-  mountSwagger(app, doc);
-  // the developer console lists and invokes the routes of this very document
-  app.get(ApiDocumentHolder).set(doc);
+  };
 }

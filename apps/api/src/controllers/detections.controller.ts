@@ -29,8 +29,8 @@ export class DetectionsController {
 
   /**
    * The newest sightings, of one camera or of all, newest first (served from Redis; PostgreSQL when
-   * Redis is unavailable). Well-formed authorised requests are answered by a fast path in front of
-   * this handler with the same body.
+   * Redis is unavailable). Well-formed authorised requests are answered with the same body by a
+   * fast path ahead of Express (LiveDetectionsFastPath, installed by installLiveFastLane).
    */
   @RequirePermission(PERMISSIONS.DETECTIONS_READ)
   @Get('live')

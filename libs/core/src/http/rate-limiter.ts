@@ -9,13 +9,22 @@ export interface RateDecision {
   retryAfterSeconds: number;
 }
 
-const SCRIPT = `
+/**
+ * One hit of a fixed-window counter, as a Lua fragment: counts a hit on KEYS[1] (window ARGV[1]
+ * seconds) and leaves the count in `c` and the seconds left in `ttl`. Scripts that do more in the
+ * same round trip (the live-detections fast path) embed it.
+ */
+export const RATE_HIT_LUA = `
 local c = redis.call('INCR', KEYS[1])
 if c == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('TTL', KEYS[1])
 if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {c, ttl}
 `;
+
+const SCRIPT = `${RATE_HIT_LUA}return {c, ttl}`;
+
+/** Redis key of a rate-limit counter (`key` as given to RateLimiter.hit). */
+export const rateLimitKey = (key: string): string => `rl:${key}`;
 
 /**
  * Fixed-window counters in Redis, shared by every api process. When Redis is unreachable the limiter
@@ -30,7 +39,7 @@ export class RateLimiter {
   async hit(key: string, limit: number, windowSeconds = 60): Promise<RateDecision> {
     try {
       const client = this.redis.client as unknown as { rateHit(key: string, window: number): Promise<[number, number]> };
-      const [count, ttl] = await client.rateHit(`rl:${key}`, windowSeconds);
+      const [count, ttl] = await client.rateHit(rateLimitKey(key), windowSeconds);
       return {
         allowed: count <= limit,
         limit,
@@ -43,7 +52,7 @@ export class RateLimiter {
   }
 
   async reset(key: string): Promise<void> {
-    await this.redis.del(`rl:${key}`);
+    await this.redis.del(rateLimitKey(key));
   }
 }
 

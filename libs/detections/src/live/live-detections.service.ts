@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { ChainableCommander } from 'ioredis';
 import { RedisService, rootLogger } from '@app/core';
 import { StorageService } from '@app/storage';
 import { LIVE_ALL_SCOPE, LIVE_LIST_CAP, LIVE_REFRESH_MS, LIVE_THUMBNAIL_URL_SECONDS, REDIS_KEYS } from '../detections.constants';
@@ -124,19 +123,23 @@ export class LiveDetectionsService {
   }
 
   /**
-   * Appends the two reads of a cached list (meta, items) to a caller's pipeline, so that a caller
-   * with other Redis work does everything in one round trip; `cachedBody` turns the two replies
-   * into the response body.
+   * The Redis keys of a cached list (its meta key: fresh-until in ms; the list of rendered items)
+   * and how many items to read, for a caller that reads them in its own round trip; `cachedBody`
+   * turns what it read into the response body.
    */
-  appendRead(pipeline: ChainableCommander, cameraId: string | null, limit: number): void {
+  listKeys(cameraId: string | null, limit: number): { meta: string; list: string; take: number } {
     const scope = cameraId ?? LIVE_ALL_SCOPE;
-    const take = Math.max(1, Math.min(LIVE_LIST_CAP, Math.floor(limit)));
-    pipeline.get(REDIS_KEYS.liveMeta(scope)).lrangeBuffer(REDIS_KEYS.liveList(scope), 0, take - 1);
+    return {
+      meta: REDIS_KEYS.liveMeta(scope),
+      list: REDIS_KEYS.liveList(scope),
+      take: Math.max(1, Math.min(LIVE_LIST_CAP, Math.floor(limit))),
+    };
   }
 
-  /** The body from appendRead's replies, or null when the list is cold or due for a rebuild (use responseBody). */
+  /** The body from the list's meta and items (listKeys), or null when the list is cold or due for a rebuild (use responseBody). */
   cachedBody(meta: unknown, items: unknown): Buffer | null {
-    if (typeof meta !== 'string' || !(Number(meta) > Date.now()) || !Array.isArray(items)) return null;
+    const freshUntil = Buffer.isBuffer(meta) ? Number(meta.toString('latin1')) : typeof meta === 'string' ? Number(meta) : NaN;
+    if (!(freshUntil > Date.now()) || !Array.isArray(items) || !items.every((i) => Buffer.isBuffer(i))) return null;
     return this.envelope(items as Buffer[]);
   }
 
