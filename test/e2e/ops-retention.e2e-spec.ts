@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { JobsProducer, QUEUES } from '@app/queue';
 import { StorageService } from '@app/storage';
+import { ORPHAN_THUMBNAIL_GRACE_MS, RetentionService } from '@app/system';
 import { createTestApp, TestContext } from '../support/test-app';
 import { createTestWorker } from '../support/test-worker';
 import { eventually } from '../support/ws-client';
@@ -144,6 +145,7 @@ describe('retention: the cleanup job removes exactly what is past each period, f
       detections: 3,
       detectionThumbnails: 1,
       unknownFaceThumbnails: 2,
+      orphanThumbnails: 0,
       detectionEventLogs: 1,
       auditLogs: 1,
       exports: 2,
@@ -205,5 +207,32 @@ describe('retention: the cleanup job removes exactly what is past each period, f
       30000,
     );
     expect(Object.values((second!.result as { removed: Record<string, number> }).removed).every((n) => n === 0)).toBe(true);
+  });
+
+  it('removes detection crops nothing points at once they are older than the grace period, and nothing else', async () => {
+    const orphan = await put(`thumbnails/${randomUUID()}.jpg`); // a job killed between the crop and its row
+    const withRow = randomUUID();
+    const referenced = await put(`thumbnails/${withRow}.jpg`);
+    await ds.query(
+      `INSERT INTO detections (id, camera_id, confidence, timestamp, status, thumbnail) VALUES ($1, 'CAM-R1', 90, now(), 'unknown', $2)`,
+      [withRow, referenced],
+    );
+    const alertOnly = await put(`thumbnails/${randomUUID()}.jpg`);
+    await ds.query(
+      `INSERT INTO alerts (id, title, level, timestamp, acknowledged, kind, subject, thumbnail) VALUES ('ALERT-CROP', 'seed', 'low', now(), false, 'seed', 'x', $1)`,
+      [alertOnly],
+    );
+    const notOurs = await put('thumbnails/operator-note.jpg');
+    const retention = worker.get(RetentionService);
+
+    // Within the grace period (a job may be about to write the row): kept.
+    expect((await retention.run('manual', 'ops-test')).removed.orphanThumbnails).toBe(0);
+    expect(await exists(orphan)).toBe(true);
+
+    // As the cleanup of a day later sees it (the crops are past the grace period by then).
+    const later = new Date(Date.now() + ORPHAN_THUMBNAIL_GRACE_MS + HOUR);
+    expect((await retention.run('manual', 'ops-test', later)).removed.orphanThumbnails).toBe(1);
+    expect(await exists(orphan)).toBe(false);
+    for (const key of [referenced, alertOnly, notOurs]) expect([key, await exists(key)]).toEqual([key, true]);
   });
 });

@@ -250,6 +250,18 @@ export class StorageService {
     }
   }
 
+  /** Every object under a prefix with its last-modified time, in the server's (lexicographic) order, as listed. */
+  async *listObjects(prefix: string): AsyncGenerator<{ key: string; lastModified: Date | null }> {
+    try {
+      const stream = this.client.listObjectsV2(this.bucket, prefix, true);
+      for await (const item of stream as AsyncIterable<{ name?: string; lastModified?: Date }>) {
+        if (item.name) yield { key: item.name, lastModified: item.lastModified instanceof Date ? item.lastModified : null };
+      }
+    } catch (err) {
+      throw mapStorageError(err, 'list');
+    }
+  }
+
   /**
    * A GET URL valid for expirySeconds (1 s .. 7 days), signed for S3_PUBLIC_ENDPOINT (or S3_ENDPOINT).
    * Computed locally: no request to the server.

@@ -50,6 +50,21 @@ export class RetentionRepository {
     });
   }
 
+  /**
+   * Of these detection thumbnail keys (thumbnails/<detectionId>.jpg), those no detection or alert
+   * points at: crops of a detection job killed between storing the crop and writing its row.
+   */
+  async unreferencedThumbnails(keys: readonly string[]): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const rows: Array<{ key: string }> = await this.dataSource.query(
+      `SELECT k.key FROM unnest($1::text[]) AS k(key)
+        WHERE NOT EXISTS (SELECT 1 FROM detections d WHERE d.id = substring(k.key FROM 12 FOR 36)::uuid AND d.thumbnail = k.key)
+          AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.thumbnail = k.key)`,
+      [keys],
+    );
+    return rows.map((r) => r.key);
+  }
+
   /** Export jobs past their expiry (with the key of their file, if any). */
   expiredExports(now: Date, limit: number): Promise<KeyedRow[]> {
     return this.dataSource.query(

@@ -7,6 +7,9 @@ import { KeyedRow, RetentionRepository } from './retention.repository';
 
 const DAY_MS = 86_400_000;
 const BATCH = 1000;
+/** A crop younger than this may belong to a detection job still in flight (its row comes next). */
+export const ORPHAN_THUMBNAIL_GRACE_MS = 6 * 3_600_000;
+const DETECTION_THUMBNAIL = /^thumbnails\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jpg$/;
 
 export interface RetentionPeriods {
   detectionsDays: number;
@@ -25,6 +28,7 @@ export interface RetentionReport {
     detections: number;
     detectionThumbnails: number;
     unknownFaceThumbnails: number;
+    orphanThumbnails: number;
     detectionEventLogs: number;
     auditLogs: number;
     exports: number;
@@ -44,7 +48,7 @@ function keysOf(rows: readonly KeyedRow[]): string[] {
 /**
  * The daily `cleanup` job: removes what is past its retention period (RETENTION_* settings):
  * detections with their thumbnails and detection event logs, thumbnails of unknown faces (sooner),
- * audit logs, expired exports with their files, system metrics, and closed alerts and notifications.
+ * detection crops nothing points at (older than ORPHAN_THUMBNAIL_GRACE_MS), audit logs, expired exports with their files, system metrics, and closed alerts and notifications.
  * Objects are deleted before the rows pointing at them. Reports counts as the job result and in an
  * audit row.
  */
@@ -85,6 +89,7 @@ export class RetentionService {
       detections: 0,
       detectionThumbnails: 0,
       unknownFaceThumbnails: 0,
+      orphanThumbnails: 0,
       detectionEventLogs: 0,
       auditLogs: 0,
       exports: 0,
@@ -122,6 +127,9 @@ export class RetentionService {
       if (rows.length < BATCH) break;
     }
     removed.detectionEventLogs = await this.repo.deleteOlder('detection_event_logs', 'timestamp', cut.detections, BATCH);
+
+    // 2b. Face crops nothing points at (a detection job killed between the crop and its row).
+    removed.orphanThumbnails = await this.removeOrphanThumbnails(new Date(now.getTime() - ORPHAN_THUMBNAIL_GRACE_MS));
 
     // 3. Expired exports and their files.
     for (;;) {
@@ -165,5 +173,26 @@ export class RetentionService {
     });
     this.log.info({ trigger, removed, durationMs: report.durationMs }, 'retention cleanup done');
     return report;
+  }
+
+  /** Deletes detection crops older than `before` that no detection or alert points at; returns how many. */
+  private async removeOrphanThumbnails(before: Date): Promise<number> {
+    let removed = 0;
+    let batch: string[] = [];
+    const flush = async (): Promise<void> => {
+      const orphans = await this.repo.unreferencedThumbnails(batch);
+      batch = [];
+      if (orphans.length === 0) return;
+      await this.storage.removeMany(orphans);
+      removed += orphans.length;
+      this.log.info({ count: orphans.length, sample: orphans.slice(0, 3) }, 'removed unreferenced detection crops');
+    };
+    for await (const { key, lastModified } of this.storage.listObjects('thumbnails/')) {
+      if (!DETECTION_THUMBNAIL.test(key) || !lastModified || lastModified >= before) continue;
+      batch.push(key);
+      if (batch.length >= BATCH) await flush();
+    }
+    await flush();
+    return removed;
   }
 }
