@@ -23,9 +23,11 @@ const PROVIDER_HEALTH_EVERY_MS = 5 * 60_000;
  * The `detection` queue: detect-frame (manual and sampled frames) and provider-gallery-sync.
  * Concurrency per process: WORKER_DETECTION_CONCURRENCY (the built-in engine runs one inference at
  * a time per process; a second job overlaps its frame reading and writes with that inference).
- * Each detect-frame job is bounded to 30 s.
+ * Each detect-frame job is bounded to 30 s. A job whose worker died is found stalled within
+ * about 25 s (lock 15 s, renewed every 7.5 s; checked every 10 s) and run again, not the 60 s of
+ * BullMQ's defaults: a camera's sightings should not wait a minute for a crashed worker.
  */
-@Processor(QUEUES.detection)
+@Processor(QUEUES.detection, { lockDuration: 15_000, stalledInterval: 10_000 })
 export class DetectionProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly log = rootLogger().child({ context: 'DetectionProcessor' });
 
