@@ -27,6 +27,17 @@ export function installLiveFastLane(app: INestApplication, corsOptions: CorsOpti
   const metrics = app.get(ApiMetricsService);
   const applyCors = cors(corsOptions);
   const log = rootLogger().child({ context: 'LiveFastLane' });
+  // The last body of each size and its ETag: a list changes only on a new sighting, and comparing
+  // bytes costs far less than hashing them (SHA-1) on every poll.
+  const recentTags = new Map<number, { body: Buffer; tag: string }>();
+  const etagOf = (body: Buffer): string => {
+    const recent = recentTags.get(body.length);
+    if (recent?.body.equals(body)) return recent.tag;
+    const tag = etag(body, { weak: true });
+    if (recentTags.size >= 256) recentTags.clear();
+    recentTags.set(body.length, { body, tag });
+    return tag;
+  };
 
   const reply = (req: IncomingMessage, res: ServerResponse, answer: LiveAnswer, started: bigint): void => {
     const ctx = { requestId: resolveRequestId(req.headers['x-request-id']), userId: answer.userId };
@@ -39,7 +50,7 @@ export function installLiveFastLane(app: INestApplication, corsOptions: CorsOpti
     applyCors(req, res, () => undefined);
     res.setHeader('X-RateLimit-Limit', String(answer.decision.limit));
     res.setHeader('X-RateLimit-Remaining', String(answer.decision.remaining));
-    const tag = etag(answer.body, { weak: true });
+    const tag = etagOf(answer.body);
     res.setHeader('ETag', tag);
     if (fresh(req.headers, { etag: tag })) {
       res.statusCode = 304;
