@@ -374,6 +374,29 @@ describe('detections api', () => {
         // Counted in the request metrics under the route's label, like the regular route.
         const metricsAfter = await t.http().get('/api/v1/metrics').set(auth());
         expect(counted(metricsAfter.text) - counted(metricsBefore.text)).toBe(3);
+
+        // Express's own 304 carries the same headers.
+        const route304 = await t
+          .http()
+          .get('/api/v1/detections/live?cameraId=%20CAM-A')
+          .set(auth())
+          .set('If-None-Match', String(fast.headers.etag));
+        expect(route304.status).toBe(304);
+        expect(Object.keys(again.headers).sort()).toEqual(Object.keys(route304.headers).sort());
+
+        // An origin that is not allowed, and no origin: the same CORS answer as Express (no Allow-Origin).
+        for (const other of ['http://elsewhere.example', undefined]) {
+          const fastReq = t.http().get('/api/v1/detections/live?cameraId=CAM-A').set(auth());
+          const routeReq = t.http().get('/api/v1/detections/live?cameraId=%20CAM-A').set(auth());
+          if (other) {
+            fastReq.set('Origin', other);
+            routeReq.set('Origin', other);
+          }
+          const [f, r] = [await fastReq, await routeReq];
+          expect(f.headers['access-control-allow-origin']).toBeUndefined();
+          for (const h of same) expect([other, h, f.headers[h]]).toEqual([other, h, r.headers[h]]);
+          expect(Object.keys(f.headers).sort()).toEqual(Object.keys(r.headers).sort());
+        }
       } finally {
         live.responseBody = responseBody;
         live.list = list;

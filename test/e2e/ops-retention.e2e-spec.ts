@@ -222,6 +222,18 @@ describe('retention: the cleanup job removes exactly what is past each period, f
       `INSERT INTO alerts (id, title, level, timestamp, acknowledged, kind, subject, thumbnail) VALUES ('ALERT-CROP', 'seed', 'low', now(), false, 'seed', 'x', $1)`,
       [alertOnly],
     );
+    const attendanceOnly = await put(`thumbnails/${randomUUID()}.jpg`);
+    await ds.query(
+      `INSERT INTO attendance_records (id, person_id, name, status, timestamp, thumbnail) VALUES ('EMP-CROP', 'EMP-CROP', 'Crop', 'on-site', now(), $1)`,
+      [attendanceOnly],
+    );
+    // its detection row exists but no longer points at it (the thumbnail was cleared)
+    const cleared = randomUUID();
+    const clearedCrop = await put(`thumbnails/${cleared}.jpg`);
+    await ds.query(
+      `INSERT INTO detections (id, camera_id, confidence, timestamp, status, thumbnail) VALUES ($1, 'CAM-R1', 90, now(), 'unknown', NULL)`,
+      [cleared],
+    );
     const notOurs = await put('thumbnails/operator-note.jpg');
     const retention = worker.get(RetentionService);
 
@@ -231,8 +243,8 @@ describe('retention: the cleanup job removes exactly what is past each period, f
 
     // As the cleanup of a day later sees it (the crops are past the grace period by then).
     const later = new Date(Date.now() + ORPHAN_THUMBNAIL_GRACE_MS + HOUR);
-    expect((await retention.run('manual', 'ops-test', later)).removed.orphanThumbnails).toBe(1);
-    expect(await exists(orphan)).toBe(false);
-    for (const key of [referenced, alertOnly, notOurs]) expect([key, await exists(key)]).toEqual([key, true]);
+    expect((await retention.run('manual', 'ops-test', later)).removed.orphanThumbnails).toBe(2);
+    for (const key of [orphan, clearedCrop]) expect([key, await exists(key)]).toEqual([key, false]);
+    for (const key of [referenced, alertOnly, attendanceOnly, notOurs]) expect([key, await exists(key)]).toEqual([key, true]);
   });
 });

@@ -4,12 +4,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { EnvDto, PinoNestLogger, loadEnv, rootLogger } from '@app/core';
 import { ApiDocumentHolder } from '@app/system/developer/api-document.holder';
+import { API_PREFIX } from './api-prefix';
 import { AppModule } from './app.module';
 import { installLiveFastLane } from './http/live-fast-lane';
 import { requestLogging } from './http/request-logging.middleware';
 import { buildOpenApiDocument, mountSwagger } from './openapi';
 
-export const API_PREFIX = 'api/v1';
+export { API_PREFIX };
 
 /** Builds the HTTP + WebSocket application exactly as production runs it (tests use this too). */
 export async function createApiApp(opts: { logger?: boolean } = {}): Promise<NestExpressApplication> {

@@ -34,7 +34,7 @@ export function installLiveFastLane(app: INestApplication, corsOptions: CorsOpti
     const recent = recentTags.get(body.length);
     if (recent?.body.equals(body)) return recent.tag;
     const tag = etag(body, { weak: true });
-    if (recentTags.size >= 256) recentTags.clear();
+    if (recentTags.size >= 64) recentTags.clear();
     recentTags.set(body.length, { body, tag });
     return tag;
   };
@@ -68,13 +68,22 @@ export function installLiveFastLane(app: INestApplication, corsOptions: CorsOpti
     const request = fastPath.match(req.method, req.url, req.headers.authorization);
     if (!request) return express(req, res);
     const started = process.hrtime.bigint();
-    fastPath
-      .answer(request)
-      .then((answer) => (answer ? reply(req, res, answer, started) : express(req, res)))
-      .catch((err: unknown) => {
-        log.debug({ err: (err as Error).message }, 'live fast path fell through');
-        if (!res.headersSent) express(req, res);
-        else res.destroy();
-      });
+    fastPath.answer(request).then(
+      (answer) => {
+        if (!answer) return express(req, res);
+        try {
+          reply(req, res, answer, started);
+        } catch (err) {
+          // never hand a half-answered response to Express (it would keep the headers set here)
+          log.error({ err: (err as Error).message }, 'live fast path failed while answering');
+          res.destroy();
+        }
+      },
+      (err: unknown) => {
+        // nothing was written yet: the regular route answers
+        log.warn({ err: (err as Error).message }, 'live fast path failed; the regular route answers');
+        express(req, res);
+      },
+    );
   });
 }

@@ -28,6 +28,12 @@ describe('LiveDetectionsFastPath.match', () => {
       cameraId: 'CAM-01',
       limit: 5,
     });
+    // What Express's query parser decodes to the same canonical values, the DTO reads the same way.
+    expect(fp.match('GET', '/api/v1/detections/live?%63ameraId=CAM-01&limit=020', bearer)).toEqual({
+      userId: USER,
+      cameraId: 'CAM-01',
+      limit: 20,
+    });
   });
 
   it('leaves everything else to Express (which answers it, with its validation and errors)', () => {
@@ -43,6 +49,9 @@ describe('LiveDetectionsFastPath.match', () => {
       ['GET', '/api/v1/detections/live?cameraId=%20CAM-01', bearer],
       ['GET', '/api/v1/detections/live?cameraId=A&cameraId=B', bearer],
       ['GET', '/api/v1/detections/live?other=1', bearer],
+      ['GET', '/api/v1/detections/live?cameraId=+CAM-01', bearer], // "+" is a space: the DTO would trim it
+      ['GET', '/api/v1/detections/live?cameraId=CAM-01#x', bearer],
+      ['GET', '/api/v1/detections/live#x', bearer],
       ['GET', '/api/v1/detections/live', undefined],
       ['GET', '/api/v1/detections/live', 'Basic abc'],
       ['GET', '/api/v1/detections/live', 'Bearer bad'],

@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { parse as parseQueryString } from 'node:querystring';
-import { EnvDto, RATE_HIT_LUA, RateLimiter, rateLimitKey, RedisService, type RateDecision } from '@app/core';
+import { EnvDto, RATE_HIT_LUA, RateLimiter, rateLimitKey, RedisService, rootLogger, type RateDecision } from '@app/core';
 import { hasPermission, PERMISSIONS, TokenService } from '@app/auth';
 import { UsersRepository } from '@app/users';
 import { LiveDetectionsService, parseLiveQuery, REDIS_KEYS } from '@app/detections';
+import { API_PREFIX } from '../api-prefix';
 
 const UUID = /^[0-9a-f-]{36}$/i;
 
 /** The path the fast path answers (the global prefix included). */
-export const LIVE_DETECTIONS_PATH = '/api/v1/detections/live';
+export const LIVE_DETECTIONS_PATH = `/${API_PREFIX}/detections/live`;
+
+/** Unexpected Redis errors of the fast path are logged at most this often (the answer falls back). */
+const ERROR_LOG_INTERVAL_MS = 60_000;
 
 /** How long the fast path trusts a user's status and permissions read from PostgreSQL. */
 export const PRINCIPAL_CACHE_SECONDS = 5;
@@ -116,7 +120,7 @@ export class LiveDetectionsFastPath {
     let decision: RateDecision | null = null;
     let principal: CachedPrincipal | null = null;
     let body: Buffer | null = null;
-    const read = this.redis.ready ? await this.read(userId, cameraId, take).catch(() => null) : null;
+    const read = this.redis.ready ? await this.read(userId, cameraId, take).catch((err: unknown) => this.readFailed(err)) : null;
     if (read) {
       const [count, ttl, principalJson, meta, items] = read;
       decision = { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), retryAfterSeconds: Math.max(1, ttl) };
@@ -147,6 +151,19 @@ export class LiveDetectionsFastPath {
       keys.take,
     );
   }
+
+  /** A failed read (the answer then comes from the slower paths): logged, at most once a minute. */
+  private readFailed(err: unknown): null {
+    const now = Date.now();
+    if (now - this.lastErrorLogAt >= ERROR_LOG_INTERVAL_MS) {
+      this.lastErrorLogAt = now;
+      this.log.warn({ err: (err as Error).message }, 'live fast path: Redis read failed; answering from the slow path');
+    }
+    return null;
+  }
+
+  private lastErrorLogAt = 0;
+  private readonly log = rootLogger().child({ context: 'LiveDetectionsFastPath' });
 
   /** The user's status and role permissions from PostgreSQL, kept in Redis for a few seconds. */
   private async loadPrincipal(userId: string): Promise<CachedPrincipal | null> {

@@ -25,9 +25,10 @@ const PROVIDER_HEALTH_EVERY_MS = 5 * 60_000;
  * a time per process; a second job overlaps its frame reading and writes with that inference).
  * Each detect-frame job is bounded to 30 s. A job whose worker died is found stalled within
  * about 25 s (lock 15 s, renewed every 7.5 s; checked every 10 s) and run again, not the 60 s of
- * BullMQ's defaults: a camera's sightings should not wait a minute for a crashed worker.
+ * BullMQ's defaults: a camera's sightings should not wait a minute for a crashed worker. A second
+ * stall (an event loop blocked past the lock) is tolerated once more before the job fails.
  */
-@Processor(QUEUES.detection, { lockDuration: 15_000, stalledInterval: 10_000 })
+@Processor(QUEUES.detection, { lockDuration: 15_000, stalledInterval: 10_000, maxStalledCount: 2 })
 export class DetectionProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly log = rootLogger().child({ context: 'DetectionProcessor' });
 

@@ -4,9 +4,17 @@ import { RedisService } from '@app/core';
 import { REDIS_KEYS } from '../detections.constants';
 import type { TrackState } from './sighting-tracker';
 
-const LOCK_MS = 30_000;
+/**
+ * The lock of a camera's tracks lives LOCK_MS and is renewed every LOCK_RENEW_MS while its holder
+ * works: a worker killed while holding it (SIGKILL, OOM) blocks the camera for at most LOCK_MS, less
+ * than the time BullMQ takes to find its job stalled and run it again (detection.processor.ts), so
+ * the re-run gets the lock within its LOCK_WAIT_MS.
+ */
+const LOCK_MS = 8_000;
+const LOCK_RENEW_MS = 2_000;
 const LOCK_WAIT_MS = 10_000;
 const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const RENEW_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 /** Redis is needed to fold frames into sightings; without it a job fails and is retried. */
 export class TrackStoreUnavailableError extends Error {
@@ -40,6 +48,10 @@ export class TrackStore {
   ): Promise<R> {
     const token = randomUUID();
     await this.acquire(cameraId, token);
+    const renew = setInterval(() => {
+      void this.redis.client.eval(RENEW_SCRIPT, 1, REDIS_KEYS.tracksLock(cameraId), token, LOCK_MS).catch(() => undefined);
+    }, LOCK_RENEW_MS);
+    renew.unref();
     const save = async (next: TrackState[]): Promise<void> => {
       if (next.length)
         await this.redis.client.set(REDIS_KEYS.tracks(cameraId), JSON.stringify(next), 'PX', Math.max(1000, Math.round(ttlMs)));
@@ -52,6 +64,7 @@ export class TrackStore {
       await save(next);
       return result;
     } finally {
+      clearInterval(renew);
       await this.redis.client.eval(RELEASE_SCRIPT, 1, REDIS_KEYS.tracksLock(cameraId), token).catch(() => undefined);
     }
   }

@@ -51,15 +51,20 @@ export class RetentionRepository {
   }
 
   /**
-   * Of these detection thumbnail keys (thumbnails/<detectionId>.jpg), those no detection or alert
-   * points at: crops of a detection job killed between storing the crop and writing its row.
+   * Of these detection thumbnail keys (thumbnails/<detectionId>.jpg), those nothing points at (no
+   * detection, alert or attendance record): crops of a detection job killed between storing the crop
+   * and writing its row. Keys are first checked against their own detection row (by primary key);
+   * only the rare keys without one are looked for in alerts and attendance records.
    */
   async unreferencedThumbnails(keys: readonly string[]): Promise<string[]> {
     if (keys.length === 0) return [];
     const rows: Array<{ key: string }> = await this.dataSource.query(
-      `SELECT k.key FROM unnest($1::text[]) AS k(key)
-        WHERE NOT EXISTS (SELECT 1 FROM detections d WHERE d.id = substring(k.key FROM 12 FOR 36)::uuid AND d.thumbnail = k.key)
-          AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.thumbnail = k.key)`,
+      `WITH rowless AS MATERIALIZED (
+         SELECT k.key FROM unnest($1::text[]) AS k(key)
+          WHERE NOT EXISTS (SELECT 1 FROM detections d WHERE d.id = substring(k.key FROM 12 FOR 36)::uuid AND d.thumbnail = k.key))
+       SELECT r.key FROM rowless r
+        WHERE NOT EXISTS (SELECT 1 FROM alerts a WHERE a.thumbnail = r.key)
+          AND NOT EXISTS (SELECT 1 FROM attendance_records ar WHERE ar.thumbnail = r.key)`,
       [keys],
     );
     return rows.map((r) => r.key);

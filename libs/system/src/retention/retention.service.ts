@@ -7,7 +7,11 @@ import { KeyedRow, RetentionRepository } from './retention.repository';
 
 const DAY_MS = 86_400_000;
 const BATCH = 1000;
-/** A crop younger than this may belong to a detection job still in flight (its row comes next). */
+/**
+ * A crop younger than this may still get its row: a crop is stored when a track opens, its row
+ * when the track is decided, at the latest when the track closes or its state expires from Redis
+ * (3 x debounceSeconds + 60 s; debounceSeconds is at most 3,600 s, so about 3 h).
+ */
 export const ORPHAN_THUMBNAIL_GRACE_MS = 6 * 3_600_000;
 const DETECTION_THUMBNAIL = /^thumbnails\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jpg$/;
 
@@ -129,7 +133,13 @@ export class RetentionService {
     removed.detectionEventLogs = await this.repo.deleteOlder('detection_event_logs', 'timestamp', cut.detections, BATCH);
 
     // 2b. Face crops nothing points at (a detection job killed between the crop and its row).
-    removed.orphanThumbnails = await this.removeOrphanThumbnails(new Date(now.getTime() - ORPHAN_THUMBNAIL_GRACE_MS));
+    // A failure here (object storage unreachable) must not stop the rest of the cleanup.
+    removed.orphanThumbnails = await this.removeOrphanThumbnails(new Date(now.getTime() - ORPHAN_THUMBNAIL_GRACE_MS)).catch(
+      (err: unknown) => {
+        this.log.warn({ err: (err as Error).message }, 'could not sweep unreferenced detection crops; next run tries again');
+        return 0;
+      },
+    );
 
     // 3. Expired exports and their files.
     for (;;) {
