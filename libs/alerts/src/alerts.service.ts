@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { Paginated, RedisService, notFound, pageWindow, rootLogger, serviceUnavailable, unprocessable } from '@app/core';
+import { Paginated, RedisService, VersionedCache, notFound, pageWindow, rootLogger, serviceUnavailable, unprocessable } from '@app/core';
 import { RealtimePublisher, alertEvent, notificationEvent } from '@app/realtime';
 import { AlertsRepository } from './alerts.repository';
 import type { AlertLevel } from './entities/alert.entity';
@@ -33,30 +33,12 @@ export interface RaiseAlert {
 export const MUTED_KINDS_KEY = 'alerts:muted-kinds';
 
 /**
- * GET /alerts pages are cached in Redis under the current list version; every change to the alerts
- * table made through this service bumps the version, so a cached page is never served after a change
- * (any api process). Entries also expire on their own.
+ * GET /alerts pages, and the total of each filter (shared by its pages), are cached in Redis under
+ * the current list version (VersionedCache 'alerts'); every change to the alerts table made through
+ * this service bumps the version, so a cached page is never served after a change (any api
+ * process). Entries also expire on their own.
  */
-export const ALERTS_CACHE_VERSION_KEY = 'cache:alerts:version';
-export const ALERTS_CACHE_PREFIX = 'cache:alerts:list:';
-/** Totals per filter (shared by every page of a filter) under the same version. */
-export const ALERTS_COUNT_CACHE_PREFIX = 'cache:alerts:count:';
 const ALERTS_CACHE_TTL_SECONDS = 30;
-
-/**
- * One round trip for a list request: the current version (created at first use, or after a flush,
- * above any earlier one) and, under it, the cached page and the cached total of the filter.
- * KEYS[1] = version key; ARGV = [initial version, page key prefix, page key suffix, count key prefix,
- * count key suffix] (prefixes already carry REDIS_PREFIX: keys built here are not prefixed by ioredis).
- */
-const READ_LIST_SCRIPT = `
-local v = redis.call('GET', KEYS[1])
-if not v then
-  redis.call('SET', KEYS[1], ARGV[1], 'NX')
-  v = redis.call('GET', KEYS[1])
-end
-return {v, redis.call('GET', ARGV[2] .. v .. ARGV[3]) or '', redis.call('GET', ARGV[4] .. v .. ARGV[5]) or ''}
-`;
 
 interface CachedPage {
   items: AlertDto[];
@@ -73,7 +55,11 @@ export class AlertsService {
     private readonly repo: AlertsRepository,
     private readonly publisher: RealtimePublisher,
     private readonly redis: RedisService,
-  ) {}
+  ) {
+    this.listCache = new VersionedCache<CachedPage | number>(redis, 'alerts', ALERTS_CACHE_TTL_SECONDS);
+  }
+
+  private readonly listCache: VersionedCache<CachedPage | number>;
 
   async raise(input: RaiseAlert): Promise<{ alert: AlertDto; created: boolean }> {
     const { alert, created } = await this.repo.upsertOpen({
@@ -115,11 +101,12 @@ export class AlertsService {
       muted: q.muted,
     };
     const filterHash = createHash('sha1').update(JSON.stringify(filter)).digest('base64url');
-    const cached = await this.readListCache(`:${filterHash}:${page}:${pageSize}`, `:${filterHash}`);
-    if (cached?.page) return new Paginated(cached.page.items, cached.page.meta);
-    const pageKey = cached ? `${ALERTS_CACHE_PREFIX}${cached.version}:${filterHash}:${page}:${pageSize}` : null;
-    const countKey = cached ? `${ALERTS_COUNT_CACHE_PREFIX}${cached.version}:${filterHash}` : null;
-    const cachedTotal = cached?.total;
+    const pageVariant = `page:${filterHash}:${page}:${pageSize}`;
+    const countVariant = `count:${filterHash}`;
+    const cached = await this.listCache.readAll([pageVariant, countVariant]);
+    const [cachedPage, cachedCount] = cached?.values ?? [];
+    if (typeof cachedPage === 'object') return new Paginated(cachedPage.items, cachedPage.meta);
+    const cachedTotal = typeof cachedCount === 'number' ? cachedCount : undefined;
     const [total, rows] = await Promise.all([
       cachedTotal ?? this.repo.countAlerts(filter),
       cachedTotal !== undefined && skip >= cachedTotal ? [] : this.repo.pageAlerts({ ...filter, skip, take }),
@@ -130,43 +117,19 @@ export class AlertsService {
       page,
       pageSize,
     );
-    if (pageKey && countKey) {
-      try {
-        const write = this.redis.client.multi();
-        if (cachedTotal === undefined) write.set(countKey, JSON.stringify(total), 'EX', ALERTS_CACHE_TTL_SECONDS);
-        write.set(pageKey, JSON.stringify({ items: result.items, meta: result.meta } satisfies CachedPage), 'EX', ALERTS_CACHE_TTL_SECONDS);
-        await write.exec();
-      } catch {
-        /* cache only */
-      }
+    if (cached) {
+      const pageEntry: CachedPage = { items: result.items, meta: result.meta };
+      await this.listCache.writeAll(
+        cached.version,
+        cachedTotal === undefined
+          ? [
+              [countVariant, total],
+              [pageVariant, pageEntry],
+            ]
+          : [[pageVariant, pageEntry]],
+      );
     }
     return result;
-  }
-
-  /** Version, cached page and cached total in one round trip; null when Redis is unreachable. */
-  private async readListCache(
-    pageSuffix: string,
-    countSuffix: string,
-  ): Promise<{ version: string; page?: CachedPage; total?: number } | null> {
-    try {
-      const [version, page, total] = (await this.redis.client.eval(
-        READ_LIST_SCRIPT,
-        1,
-        ALERTS_CACHE_VERSION_KEY,
-        String(Date.now()),
-        `${this.redis.prefix}${ALERTS_CACHE_PREFIX}`,
-        pageSuffix,
-        `${this.redis.prefix}${ALERTS_COUNT_CACHE_PREFIX}`,
-        countSuffix,
-      )) as [string, string, string];
-      return {
-        version,
-        ...(page ? { page: JSON.parse(page) as CachedPage } : {}),
-        ...(total ? { total: Number(JSON.parse(total)) } : {}),
-      };
-    } catch {
-      return null;
-    }
   }
 
   async acknowledge(id: string): Promise<AlertDto> {
@@ -225,12 +188,7 @@ export class AlertsService {
   }
 
   private async bumpListVersion(): Promise<void> {
-    try {
-      const exists = await this.redis.client.exists(ALERTS_CACHE_VERSION_KEY);
-      if (exists) await this.redis.client.incr(ALERTS_CACHE_VERSION_KEY);
-    } catch {
-      /* nothing cached can be served while Redis is away; entries expire on their own */
-    }
+    await this.listCache.invalidate();
   }
 
   async isOpen(kind: string, subject: string): Promise<boolean> {

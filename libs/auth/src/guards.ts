@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Response } from 'express';
-import { AuthPrincipal, EnvDto, RateLimitedException, RateLimiter, forbidden, unauthorized } from '@app/core';
+import { AuthPrincipal, EnvDto, RateLimitedException, RateLimiter, forbidden, unauthorized, userRateKey } from '@app/core';
 import { ACCESS_META, AccessRule } from './auth.decorators';
 import { TokenService } from './token.service';
 import { hasPermission } from './permissions';
@@ -78,7 +78,7 @@ export class RateLimitGuard implements CanActivate {
     const res = ctx.switchToHttp().getResponse<Response>();
     const auth = req.headers.authorization;
     const claims = auth?.startsWith('Bearer ') ? this.tokens.verifyAccess(auth.slice(7)) : null;
-    const key = claims ? `u:${claims.sub}` : `ip:${req.ip ?? 'unknown'}`;
+    const key = claims ? userRateKey(claims.sub) : `ip:${req.ip ?? 'unknown'}`;
     const decision = await this.limiter.hit(key, this.env.RATE_LIMIT_PER_MINUTE);
     if (!decision.allowed) throw new RateLimitedException(decision);
     res.setHeader('X-RateLimit-Limit', String(decision.limit));

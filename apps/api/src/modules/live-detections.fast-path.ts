@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { parse as parseQueryString } from 'node:querystring';
-import { EnvDto, RATE_HIT_LUA, RateLimiter, rateLimitKey, RedisService, rootLogger, type RateDecision } from '@app/core';
+import { EnvDto, RATE_HIT_LUA, RateLimiter, rateLimitKey, RedisService, rootLogger, userRateKey, type RateDecision } from '@app/core';
 import { hasPermission, PERMISSIONS, TokenService } from '@app/auth';
 import { UsersRepository } from '@app/users';
 import { LiveDetectionsService, parseLiveQuery, REDIS_KEYS } from '@app/detections';
@@ -21,9 +21,6 @@ interface CachedPrincipal {
   status: string;
   permissions: string[];
 }
-
-/** Per-user rate-limit key, as the global guard counts it. */
-const rateKey = (userId: string): string => `u:${userId}`;
 
 /**
  * KEYS: rate-limit counter, cached principal, list meta, list; ARGV: rate window (s), items to read.
@@ -127,7 +124,7 @@ export class LiveDetectionsFastPath {
       principal = principalJson ? (JSON.parse(principalJson.toString('utf8')) as CachedPrincipal) : null;
       body = this.live.cachedBody(meta, items);
     }
-    decision ??= await this.limiter.hit(rateKey(userId), limit);
+    decision ??= await this.limiter.hit(userRateKey(userId), limit);
     principal ??= await this.loadPrincipal(userId);
     if (!decision.allowed || !principal || principal.status !== 'active') return null;
     if (!hasPermission(principal.permissions, PERMISSIONS.DETECTIONS_READ)) return null;
@@ -143,7 +140,7 @@ export class LiveDetectionsFastPath {
   private read(userId: string, cameraId: string | null, take: number): Promise<LiveRead> {
     const keys = this.live.listKeys(cameraId, take);
     return this.client.liveFastReadBuffer(
-      rateLimitKey(rateKey(userId)),
+      rateLimitKey(userRateKey(userId)),
       REDIS_KEYS.livePrincipal(userId),
       keys.meta,
       keys.list,

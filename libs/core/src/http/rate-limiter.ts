@@ -23,6 +23,9 @@ if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) 
 
 const SCRIPT = `${RATE_HIT_LUA}return {c, ttl}`;
 
+/** RateLimiter key of a signed-in user's requests (the per-user limit of every route). */
+export const userRateKey = (userId: string): string => `u:${userId}`;
+
 /** Redis key of a rate-limit counter (`key` as given to RateLimiter.hit). */
 export const rateLimitKey = (key: string): string => `rl:${key}`;
 

@@ -2,9 +2,9 @@ import type { RedisService } from './redis.service';
 
 /**
  * One round trip for a read: the current version of the cache (created at first use, or after a
- * flush, above any earlier one) and the entry stored under it for `variant`.
+ * flush, above any earlier one) and the entries stored under it for each variant.
  * KEYS[1] = version key; ARGV = [initial version, entry key prefix (with REDIS_PREFIX: keys built in
- * Lua are not prefixed by ioredis), entry key suffix].
+ * Lua are not prefixed by ioredis), entry key suffixes...]. Returns {version, entry or '' ...}.
  */
 const READ_SCRIPT = `
 local v = redis.call('GET', KEYS[1])
@@ -12,7 +12,9 @@ if not v then
   redis.call('SET', KEYS[1], ARGV[1], 'NX')
   v = redis.call('GET', KEYS[1])
 end
-return {v, redis.call('GET', ARGV[2] .. v .. ARGV[3]) or ''}
+local out = {v}
+for i = 3, #ARGV do out[#out + 1] = redis.call('GET', ARGV[2] .. v .. ARGV[i]) or '' end
+return out
 `;
 
 /**
@@ -40,17 +42,25 @@ export class VersionedCache<T> {
 
   /** The current version and, when cached under it, the entry for `variant`; null without Redis. */
   async read(variant: string): Promise<{ version: string; value?: T } | null> {
+    const read = await this.readAll([variant]);
+    if (!read) return null;
+    const [value] = read.values;
+    return value === undefined ? { version: read.version } : { version: read.version, value };
+  }
+
+  /** The current version and the entries cached under it for each variant (undefined: not cached), in one round trip. */
+  async readAll(variants: readonly string[]): Promise<{ version: string; values: Array<T | undefined> } | null> {
     try {
       const client = this.redis.client as unknown as {
-        versionedCacheRead(key: string, initial: string, entryPrefix: string, entrySuffix: string): Promise<[string, string]>;
+        versionedCacheRead(key: string, initial: string, entryPrefix: string, ...entrySuffixes: string[]): Promise<string[]>;
       };
-      const [version, raw] = await client.versionedCacheRead(
+      const [version, ...raws] = await client.versionedCacheRead(
         this.versionKey,
         String(Date.now()),
         `${this.redis.prefix}${this.entryPrefix}`,
-        `:${variant}`,
+        ...variants.map((v) => `:${v}`),
       );
-      return raw ? { version, value: JSON.parse(raw) as T } : { version };
+      return { version, values: raws.map((raw) => (raw ? (JSON.parse(raw) as T) : undefined)) };
     } catch {
       return null;
     }
@@ -58,8 +68,17 @@ export class VersionedCache<T> {
 
   /** Stores `value` for `variant` under the version read() returned before the data was read. */
   async write(version: string, variant: string, value: T): Promise<void> {
+    await this.writeAll(version, [[variant, value]]);
+  }
+
+  /** Stores several entries under the version readAll() returned before the data was read (one round trip). */
+  async writeAll(version: string, entries: ReadonlyArray<readonly [variant: string, value: T]>): Promise<void> {
+    if (entries.length === 0) return;
     try {
-      await this.redis.client.set(`${this.entryPrefix}${version}:${variant}`, JSON.stringify(value), 'EX', this.ttlSeconds);
+      const write = this.redis.client.multi();
+      for (const [variant, value] of entries)
+        write.set(`${this.entryPrefix}${version}:${variant}`, JSON.stringify(value), 'EX', this.ttlSeconds);
+      await write.exec();
     } catch {
       /* cache only */
     }
