@@ -5,6 +5,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import { EnvDto, PinoNestLogger, loadEnv, rootLogger } from '@app/core';
 import { ApiDocumentHolder } from '@app/system/developer/api-document.holder';
 import { API_PREFIX } from './api-prefix';
+import { AppExpressAdapter } from './http/app-express-adapter';
 import { AppModule } from './app.module';
 import { installLiveFastLane } from './http/live-fast-lane';
 import { requestLogging } from './http/request-logging.middleware';
@@ -15,7 +16,7 @@ export { API_PREFIX };
 /** Builds the HTTP + WebSocket application exactly as production runs it (tests use this too). */
 export async function createApiApp(opts: { logger?: boolean } = {}): Promise<NestExpressApplication> {
   const env = loadEnv();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, new AppExpressAdapter(), {
     bodyParser: false,
     logger: opts.logger === false ? false : new PinoNestLogger(rootLogger()),
     abortOnError: false,
