@@ -13,7 +13,12 @@ const ROOT = process.cwd();
 const API_MAIN = join(ROOT, 'dist/apps/api/src/main.js');
 
 /** What this test exercises in the built api: dist/ must be newer than each. */
-const API_SOURCES = ['apps/api/src/main.ts', 'apps/api/src/cluster.ts', 'libs/system/src/prometheus/cluster-metrics.ts'];
+const API_SOURCES = [
+  'apps/api/src/main.ts',
+  'apps/api/src/bootstrap.ts',
+  'apps/api/src/cluster.ts',
+  'libs/system/src/prometheus/cluster-metrics.ts',
+];
 
 /** Pids of the live direct children of `parent` (from /proc). */
 function childrenOf(parent: number): number[] {

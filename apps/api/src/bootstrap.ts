@@ -1,17 +1,10 @@
+/** Starts the api: one process, or a cluster primary that forks API_WORKERS api processes. */
 import 'reflect-metadata';
 import cluster from 'node:cluster';
-import { setFlagsFromString } from 'node:v8';
 import { EnvValidationError, createLogger, loadEnv, setRootLogger } from '@app/core';
 import { apiProcessCount, runClusterPrimary } from './cluster';
 
 async function bootstrap(): Promise<void> {
-  // Before the application is loaded: V8 must not pretenure allocation sites. Sites that Nest's start-up
-  // runs are judged long-lived and pretenured, some of them also allocate per request, and their objects
-  // then keep each request's young objects alive until they are promoted (7-11 % of what an
-  // authenticated request allocates; 0.1 % without). The promoted garbage forces full GCs, and those
-  // were the p99 tail of bench/auth.bench.ts. Long-lived objects still reach the old generation, by
-  // surviving two scavenges.
-  setFlagsFromString('--no-allocation-site-pretenuring');
   let env;
   try {
     env = loadEnv();

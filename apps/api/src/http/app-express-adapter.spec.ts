@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
-import { AppExpressAdapter, prototypeStableServer } from './app-express-adapter';
+import { AppExpressAdapter, nodeConstructorsCallable, prototypeStableServer } from './app-express-adapter';
 
 interface Seen {
   atArrival: { req: object | null; res: object | null };
@@ -56,7 +56,8 @@ describe('prototypeStableServer', () => {
     const res = await get(server, '/probe?q=abc');
     expect(res).toEqual({ status: 201, body: { q: 'abc', host: expect.stringMatching(/^127\.0\.0\.1:\d+$/), ip: 'string' } });
     expect(seen).toHaveLength(1);
-    expect(seen[0].atArrival).toEqual({ req: app.request, res: app.response });
+    expect(seen[0].atArrival.req).toBe(app.request);
+    expect(seen[0].atArrival.res).toBe(app.response);
     expect(seen[0].inHandler.req).toBe(app.request);
     expect(seen[0].inHandler.res).toBe(app.response);
     expect(seen[0].instanceOf).toEqual({ req: true, res: true });
@@ -73,6 +74,10 @@ describe('prototypeStableServer', () => {
 });
 
 describe('AppExpressAdapter', () => {
+  it("finds Node's constructors callable on this Node", () => {
+    expect(nodeConstructorsCallable()).toBe(true);
+  });
+
   it('serves through a prototype-stable server', async () => {
     const { app, seen } = probeApp();
     const adapter = new AppExpressAdapter(app);
@@ -81,7 +86,8 @@ describe('AppExpressAdapter', () => {
     watch(server, seen);
     try {
       expect((await get(server, '/probe')).status).toBe(201);
-      expect(seen[0].atArrival).toEqual({ req: app.request, res: app.response });
+      expect(seen[0].atArrival.req).toBe(app.request);
+      expect(seen[0].atArrival.res).toBe(app.response);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
