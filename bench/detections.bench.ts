@@ -126,7 +126,6 @@ async function benchLive(): Promise<Record<string, unknown>> {
   const stack = await startStack({ LOG_LEVEL: 'warn' });
   // One user polls at up to ~9,000 req/s in the closed-loop rounds, more than the highest per-user
   // limit allowed (100,000 a minute): its counter is cleared before each of those rounds.
-  const resetRateLimits = (): Promise<void> => stack.resetRateLimits();
   let bareProcess: ChildProcess | undefined;
   let bodyDir: string | undefined;
   try {
@@ -175,7 +174,7 @@ async function benchLive(): Promise<Record<string, unknown>> {
 
     await cannon(url, headers, { seconds: 3 }); // warm-up (JIT, pools)
     await cannon(bareUrl, {}, { seconds: 2 });
-    await resetRateLimits();
+    await stack.resetRateLimits();
     // Alternating short rounds, so that both servers see the same background load.
     const rounds: Array<{ api: Cannon; bareNode: Cannon }> = [];
     for (let i = 0; i < ROUNDS; i++) {
@@ -186,7 +185,7 @@ async function benchLive(): Promise<Record<string, unknown>> {
     }
     const maxRounds: Array<{ api: Cannon; bareNode: Cannon; regularNestRoute: Cannon }> = [];
     for (let i = 0; i < ROUNDS; i++) {
-      await resetRateLimits();
+      await stack.resetRateLimits();
       maxRounds.push({
         api: await cannon(url, headers, { seconds: MAX_SECONDS / ROUNDS }),
         bareNode: await cannon(bareUrl, {}, { seconds: MAX_SECONDS / ROUNDS }),

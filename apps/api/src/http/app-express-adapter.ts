@@ -12,8 +12,8 @@ import type { Express } from 'express';
  * On Node 20 (V8 11.3) about a fifth of everything a request allocates then survives the
  * young-generation GC and is promoted: measured on a bare Express app at 1,000 req/s, 2.6 MB promoted
  * per scavenge against 1 KB when the objects already have the prototype, which turns Express's call
- * into a no-op. The promoted garbage is what drives the full GCs
- * that made the p99 tail of every authenticated route (bench/auth.bench.ts).
+ * into a no-op. The promoted garbage is what drives the full GCs that made the p99 tail of every
+ * authenticated route (bench/auth.bench.ts).
  *
  * Only the plain HTTP server is replaced; with `httpsOptions` or `forceCloseConnections`, or should Node's
  * constructors ever be classes, Nest's own server is kept.
